@@ -1,0 +1,127 @@
+/* Shared import machinery; see import.h. */
+#include "core/import.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/text.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void sk_import_stats_release(struct sk_import_stats *s)
+{
+	free(s->rejects_path);
+	memset(s, 0, sizeof(*s));
+}
+
+int sk_rowset_init(struct sk_rowset *rs, size_t records)
+{
+	rs->bad = calloc(records ? records : 1, 1);
+	rs->count = records;
+	return rs->bad ? 0 : SK_ENOMEM;
+}
+
+void sk_rowset_release(struct sk_rowset *rs)
+{
+	free(rs->bad);
+	rs->bad = NULL;
+	rs->count = 0;
+}
+
+int sk_import_write_rejects(const struct sk_csv_doc *doc, const struct sk_rowset *rs,
+			    const struct sk_report *rep, struct sk_import_stats *stats)
+{
+	struct sk_buf out = SK_BUF_INIT, msg = SK_BUF_INIT, path = SK_BUF_INIT, tmp = SK_BUF_INIT;
+	int rc = 0, fd = -1;
+	const struct sk_csv_record *h = &doc->records[0];
+	for (size_t f = 0; f < h->nfields; f++) {
+		sk_csv_put_field(&out, h->fields[f]);
+		sk_buf_addch(&out, ',');
+	}
+	sk_buf_adds(&out, "error\n");
+	for (size_t i = 1; i < doc->count; i++) {
+		if (!rs->bad[i])
+			continue;
+		const struct sk_csv_record *r = &doc->records[i];
+		for (size_t f = 0; f < h->nfields; f++) {
+			sk_csv_put_field(&out, sk_csv_field(r, (int)f));
+			sk_buf_addch(&out, ',');
+		}
+		sk_buf_reset(&msg);
+		for (size_t k = 0; k < rep->count; k++) {
+			const struct sk_diag *d = &rep->items[k];
+			if (d->line != r->line || !d->file || strcmp(d->file, doc->name))
+				continue;
+			if (msg.len)
+				sk_buf_adds(&msg, "; ");
+			struct sk_diag copy = *d;
+			copy.file = NULL;
+			sk_diag_format(&msg, &copy, NULL);
+		}
+		sk_csv_put_field(&out, msg.buf);
+		sk_buf_addch(&out, '\n');
+	}
+	sk_buf_adds(&path, doc->name);
+	sk_buf_adds(&path, ".rejects.csv");
+	sk_buf_addf(&tmp, "%s.tmp%ld", path.buf, (long)getpid());
+	if (sk_buf_failed(&out) || sk_buf_failed(&path) || sk_buf_failed(&tmp)) {
+		rc = SK_ENOMEM;
+		goto cleanup;
+	}
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, out.buf, out.len) != (ssize_t)out.len || fsync(fd) != 0 ||
+	    close(fd) != 0 || (fd = -1, rename(tmp.buf, path.buf) != 0)) {
+		rc = SK_EIO;
+		unlink(tmp.buf);
+		goto cleanup;
+	}
+	fd = -1;
+	stats->rejects_path = sk_buf_detach(&path, NULL);
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	sk_buf_release(&out);
+	sk_buf_release(&msg);
+	sk_buf_release(&path);
+	sk_buf_release(&tmp);
+	return rc;
+}
+
+char *sk_path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+char *sk_path_join(const char *dir, const char *name)
+{
+	if (name[0] == '/')
+		return strdup(name);
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = malloc(a + b + 2);
+	if (!p)
+		return NULL;
+	memcpy(p, dir, a);
+	p[a] = '/';
+	memcpy(p + a + 1, name, b + 1);
+	return p;
+}
+
+const char *sk_check_text(const char *value, size_t max_chars, char limit[24])
+{
+	snprintf(limit, 24, "%zu", max_chars);
+	if (sk_text_length(value) > max_chars)
+		return N_("too long (at most %s characters)");
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		if (*p < 0x20 && *p != '\n' && *p != '\t')
+			return N_("contains a control character");
+	if (value[0] == '=' || value[0] == '+' || value[0] == '@')
+		return N_("must not start with '=', '+' or '@' (a spreadsheet would run it as a formula)");
+	return NULL;
+}

@@ -1,0 +1,65 @@
+/*
+ * What every CSV import shares: its options, its tally, and the rejects
+ * file. An import checks every row first, reports every problem as
+ * `file:line: column: reason`, and then either changes nothing (the default:
+ * all or nothing) or, with skip_invalid, imports the good rows and writes the
+ * bad ones, with their reasons, to "<input>.rejects.csv" beside the input.
+ * The writes happen in one transaction with their audit records.
+ */
+#ifndef SK_IMPORT_H
+#define SK_IMPORT_H
+
+#include "core/csv.h"
+#include "core/report.h"
+
+#include <stddef.h>
+
+struct sk_db;
+
+struct sk_import_opts {
+	const char *encoding;   /* NULL: detect */
+	int ignore_unknown;     /* unknown columns are skipped, not errors */
+	int skip_invalid;       /* import good rows, write bad ones to rejects */
+	int dry_run;            /* check everything, change nothing */
+	/* Progress while writing rows; may be NULL. */
+	void (*progress)(void *payload, size_t done, size_t total);
+	void *progress_payload;
+};
+
+struct sk_import_stats {
+	size_t rows;       /* data rows read */
+	size_t added;
+	size_t updated;
+	size_t unchanged;
+	size_t rejected;
+	char *rejects_path; /* set when a rejects file was written; caller frees */
+};
+
+void sk_import_stats_release(struct sk_import_stats *s);
+
+/* Tracks which rows of a doc are bad. */
+struct sk_rowset {
+	unsigned char *bad; /* per record index */
+	size_t count;
+};
+
+int sk_rowset_init(struct sk_rowset *rs, size_t records);
+void sk_rowset_release(struct sk_rowset *rs);
+
+/* Write "<path>.rejects.csv": the header plus an `error` column, then each
+ * bad record with the messages about its line (formatted in English).
+ * Written to a temporary file and renamed, mode 0600 (it may hold personal
+ * data). Sets stats->rejects_path. */
+int sk_import_write_rejects(const struct sk_csv_doc *doc, const struct sk_rowset *rs,
+			    const struct sk_report *rep, struct sk_import_stats *stats);
+
+/* Directory part of a path ("." when none); caller frees. */
+char *sk_path_dirname(const char *path);
+/* Join dir and a relative name (an absolute name is returned as is). */
+char *sk_path_join(const char *dir, const char *name);
+
+/* Free-text checks shared by importers. Each returns NULL when the value is
+ * acceptable, or a reason template with one %s for the limit. */
+const char *sk_check_text(const char *value, size_t max_chars, char limit[24]);
+
+#endif
