@@ -23,9 +23,11 @@ struct sk_photo_info {
 };
 
 /* Check that data[len] is a complete, decodable PNG or JPEG within the
- * limits. Returns 0, or SK_EINPUT with *reason set to a static English
- * template (N_-marked) taking one %s: the detail (limit or decoder message).
- * *detail (out[96]) receives that detail. Never crashes on any input. */
+ * limits (a PNG must end with IEND). Returns 0, SK_EINPUT, or SK_ENOMEM when
+ * the decode buffer cannot be had; on failure *reason is a static English
+ * template (N_-marked) taking one %s, the detail (limit or decoder message),
+ * which *detail (out[96]) receives. reason and detail may be NULL. Never
+ * crashes on any input. */
 int sk_photo_check(struct sk_photo_info *out, const unsigned char *data, size_t len,
 		   const char **reason, char detail[96]);
 
@@ -34,7 +36,9 @@ int sk_photo_check(struct sk_photo_info *out, const unsigned char *data, size_t 
 int sk_read_file(unsigned char **out, size_t *out_len, const char *path, size_t max);
 
 /* Store a checked photo (or find the same bytes already stored); *out_id is
- * its row id. Runs inside the caller's transaction. */
+ * its row id. `info` must come from a successful sk_photo_check() of the same
+ * bytes (its sha256 is trusted). Runs inside the caller's transaction and
+ * writes no audit record: the caller's record covers it. */
 int sk_photo_store(struct sk_db *db, int64_t *out_id, const unsigned char *data, size_t len,
 		   const struct sk_photo_info *info);
 

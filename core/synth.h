@@ -34,8 +34,8 @@ struct sk_synth_candidate {
 
 /* Candidate number `index` (0-based) of the population for `seed`. The same
  * seed and index always give the same candidate; references and passport
- * numbers are unique across indexes of one seed. `exam_year` anchors ages
- * (most candidates are 18-40 in that year; none younger than 18). */
+ * numbers are unique across indexes below 10,000,000 of one seed.
+ * `exam_year` (clamped to 1960-9999) anchors ages: 18-40 in that year. */
 void sk_synth_candidate(struct sk_synth_candidate *out, uint64_t seed, size_t index,
 			int exam_year);
 
