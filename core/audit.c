@@ -64,20 +64,28 @@ int sk_audit_append(struct sk_db *db, const char *entity, const char *entity_key
 	if (db->tx_depth <= 0)
 		return sk_db_fail(db, SK_EINVAL, "audit record outside a transaction");
 
-	sqlite3_stmt *st = sk_db_stmt(db, sql_tail);
-	if (!st)
-		return db->err;
 	int64_t seq = 1;
 	unsigned char prev[32] = { 0 };
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		seq = sqlite3_column_int64(st, 0) + 1;
-		if (sqlite3_column_bytes(st, 1) == 32)
-			memcpy(prev, sqlite3_column_blob(st, 1), 32);
-	} else if (rc != SQLITE_DONE) {
-		return sk_db_sqlfail(db, "reading the audit log");
+	int rc;
+	sqlite3_stmt *st;
+	if (db->audit_tail_known) {
+		/* We hold the write lock since the tail was read: nobody else appended. */
+		seq = db->audit_tail_seq + 1;
+		memcpy(prev, db->audit_tail_chain, 32);
+	} else {
+		st = sk_db_stmt(db, sql_tail);
+		if (!st)
+			return db->err;
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			seq = sqlite3_column_int64(st, 0) + 1;
+			if (sqlite3_column_bytes(st, 1) == 32)
+				memcpy(prev, sqlite3_column_blob(st, 1), 32);
+		} else if (rc != SQLITE_DONE) {
+			return sk_db_sqlfail(db, "reading the audit log");
+		}
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
 
 	char at[21];
 	sk_db_now(db, at);
@@ -105,6 +113,13 @@ int sk_audit_append(struct sk_db *db, const char *entity, const char *entity_key
 	sqlite3_bind_blob(st, 10, chain, 32, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sk_db_sqlfail(db, "appending to the audit log");
 	sqlite3_reset(st);
+	if (rc == 0) {
+		db->audit_tail_known = 1;
+		db->audit_tail_seq = seq;
+		memcpy(db->audit_tail_chain, chain, 32);
+	} else {
+		db->audit_tail_known = 0;
+	}
 	return rc;
 }
 

@@ -266,6 +266,8 @@ struct cand_in {
 
 struct import_ctx {
 	struct sk_db *db;
+	char **known;      /* references already in the registry, sorted */
+	size_t nknown;
 	const struct sk_csv_doc *doc;
 	struct sk_report *rep;
 	int col[NCOLS];
@@ -503,25 +505,34 @@ static void diff_int(struct sk_buf *d, const char *name, sqlite3_stmt *st, int c
 		sk_buf_addf(d, ",%d]", v);
 }
 
+/* Bind text that outlives the statement's step, or NULL when empty. */
+static void bind_opt(sqlite3_stmt *st, int idx, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
 static void bind_row(sqlite3_stmt *st, const struct cand_in *in)
 {
 	sqlite3_bind_text(st, 1, in->reference, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, in->v[C_FAMILY], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, in->v[C_GIVEN], -1, SQLITE_STATIC);
-	sk_bind_text_or_null(st, 4, in->v[C_NATIVE]);
+	bind_opt(st, 4, in->v[C_NATIVE]);
 	sqlite3_bind_text(st, 5, in->dob, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, in->gender, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, in->nationality, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, in->residence, -1, SQLITE_STATIC);
-	sk_bind_text_or_null(st, 9, in->v[C_REGION]);
+	bind_opt(st, 9, in->v[C_REGION]);
 	sqlite3_bind_blob(st, 11, in->passport_hash, 32, SQLITE_STATIC);
-	sk_bind_text_or_null(st, 12, in->v[C_EMAIL]);
-	sk_bind_text_or_null(st, 13, in->v[C_PHONE]);
-	sk_bind_text_or_null(st, 14, in->language);
+	bind_opt(st, 12, in->v[C_EMAIL]);
+	bind_opt(st, 13, in->v[C_PHONE]);
+	bind_opt(st, 14, in->language);
 	bind_int_or_null(st, 15, in->mfg_months);
 	bind_int_or_null(st, 16, in->former_intern);
-	sk_bind_text_or_null(st, 17, in->jlevel);
-	sk_bind_text_or_null(st, 18, in->v[C_ARRANGE]);
+	bind_opt(st, 17, in->jlevel);
+	bind_opt(st, 18, in->v[C_ARRANGE]);
 }
 
 static void created_detail(struct sk_buf *d, const struct cand_in *in)
@@ -540,6 +551,69 @@ static void created_detail(struct sk_buf *d, const struct cand_in *in)
 	sk_buf_addch(d, '}');
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Load the references already in the registry, so rows for new candidates
+ * (most of a first import) need no lookup. Inside the import transaction. */
+static int load_known(struct import_ctx *ctx)
+{
+	static const char sql[] = "SELECT reference FROM candidate ORDER BY reference";
+	sqlite3_stmt *st = sk_db_stmt(ctx->db, sql);
+	if (!st)
+		return ctx->db->err;
+	size_t alloc = 0;
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ctx->nknown == alloc) {
+			alloc = alloc ? alloc * 2 : 1024;
+			char **p = realloc(ctx->known, alloc * sizeof(char *));
+			if (!p) {
+				sqlite3_reset(st);
+				return sk_db_fail(ctx->db, SK_ENOMEM, "out of memory");
+			}
+			ctx->known = p;
+		}
+		if (!(ctx->known[ctx->nknown] = sk_col_text(st, 0))) {
+			sqlite3_reset(st);
+			return sk_db_fail(ctx->db, SK_ENOMEM, "out of memory");
+		}
+		ctx->nknown++;
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return sk_db_sqlfail(ctx->db, "reading candidates");
+	/* SQLite's text order is memcmp order, the same as strcmp for UTF-8. */
+	return 0;
+}
+
+/* Is the row's passport number held by another reference? Reports it. */
+static int passport_held_elsewhere(struct import_ctx *ctx, const struct cand_in *in, int *held)
+{
+	*held = 0;
+	sqlite3_stmt *st = sk_db_stmt(ctx->db, sql_by_passport);
+	if (!st)
+		return ctx->db->err;
+	sqlite3_bind_blob(st, 1, in->passport_hash, 32, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const char *other = (const char *)sqlite3_column_text(st, 0);
+		if (strcmp(other, in->reference) != 0) {
+			sk_report_add(ctx->rep, ctx->doc->name, in->line, "passport_number",
+				      N_("already registered to candidate '%s' (possible impersonation)"),
+				      other, NULL, NULL);
+			*held = 1;
+		}
+	} else if (step != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return sk_db_sqlfail(ctx->db, "looking up a passport number");
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
 /* Write one checked row. *outcome: 0 unchanged, 1 added, 2 updated,
  * -1 refused (reported). */
 static int write_row(struct import_ctx *ctx, struct cand_in *in, int *outcome)
@@ -555,29 +629,16 @@ static int write_row(struct import_ctx *ctx, struct cand_in *in, int *outcome)
 
 	if ((rc = sk_passport_hash(db, in->passport_hash, in->passport)))
 		return rc;
-	sqlite3_stmt *st = sk_db_stmt(db, sql_by_passport);
-	if (!st)
-		return db->err;
-	sqlite3_bind_blob(st, 1, in->passport_hash, 32, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *other = (const char *)sqlite3_column_text(st, 0);
-		if (strcmp(other, in->reference) != 0) {
-			sk_report_add(ctx->rep, ctx->doc->name, in->line, "passport_number",
-				      N_("already registered to candidate '%s' (possible impersonation)"),
-				      other, NULL, NULL);
-			sqlite3_reset(st);
-			*outcome = -1;
-			return 0;
-		}
-	}
-	sqlite3_reset(st);
-
+	sqlite3_stmt *st;
 	int64_t photo_id = 0;
+	int held;
 	st = sk_db_stmt(db, sql_by_reference);
 	if (!st)
 		return db->err;
 	sqlite3_bind_text(st, 1, in->reference, -1, SQLITE_STATIC);
-	int step = sqlite3_step(st);
+	const char *key = in->reference;
+	int step = bsearch(&key, ctx->known, ctx->nknown, sizeof(char *), cmp_str) ? sqlite3_step(st)
+										     : SQLITE_DONE;
 	if (step == SQLITE_ROW) {
 		sk_buf_addch(&detail, '{');
 		diff_text(&detail, "family_name", st, 1, in->v[C_FAMILY]);
@@ -609,6 +670,14 @@ static int write_row(struct import_ctx *ctx, struct cand_in *in, int *outcome)
 		if (detail.len <= 2)
 			goto cleanup; /* unchanged */
 
+		if (passport_changed) {
+			if ((rc = passport_held_elsewhere(ctx, in, &held)))
+				goto cleanup;
+			if (held) {
+				*outcome = -1;
+				goto cleanup;
+			}
+		}
 		if (photo_changed &&
 		    (rc = sk_photo_store(db, &photo_id, in->photo, in->photo_len, &in->photo_info)))
 			goto cleanup;
@@ -640,6 +709,16 @@ static int write_row(struct import_ctx *ctx, struct cand_in *in, int *outcome)
 		*outcome = 2;
 	} else if (step == SQLITE_DONE) {
 		sqlite3_reset(st);
+		/* The passport check: a query up front only when a photo would be
+		 * stored first; otherwise the UNIQUE index catches it at insert. */
+		if (in->photo) {
+			if ((rc = passport_held_elsewhere(ctx, in, &held)))
+				goto cleanup;
+			if (held) {
+				*outcome = -1;
+				goto cleanup;
+			}
+		}
 		if (in->photo &&
 		    (rc = sk_photo_store(db, &photo_id, in->photo, in->photo_len, &in->photo_info)))
 			goto cleanup;
@@ -657,12 +736,20 @@ static int write_row(struct import_ctx *ctx, struct cand_in *in, int *outcome)
 		if (photo_id)
 			sqlite3_bind_int64(st, 19, photo_id);
 		sqlite3_bind_text(st, 20, now, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		step = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (step == SQLITE_CONSTRAINT) {
+			if ((rc = passport_held_elsewhere(ctx, in, &held)))
+				goto cleanup;
+			if (held) {
+				*outcome = -1;
+				goto cleanup;
+			}
+		}
+		if (step != SQLITE_DONE) {
 			rc = sk_db_sqlfail(db, "adding a candidate");
-			sqlite3_reset(st);
 			goto cleanup;
 		}
-		sqlite3_reset(st);
 		created_detail(&detail, in);
 		if ((rc = sk_audit_append(db, "candidate", in->reference, "create", detail.buf)))
 			goto cleanup;
@@ -781,6 +868,10 @@ int sk_candidate_import(struct sk_db *db, const char *path, const struct sk_impo
 
 	if ((rc = sk_db_begin(db)))
 		goto cleanup;
+	if ((rc = load_known(&ctx))) {
+		sk_db_rollback(db);
+		goto cleanup;
+	}
 	for (size_t i = 0; i < nrows; i++) {
 		if (rs.bad[i + 1])
 			continue;
@@ -821,6 +912,9 @@ cleanup:
 			free(rows[i].photo);
 	free(rows);
 	free(ctx.dir);
+	for (size_t i = 0; i < ctx.nknown; i++)
+		free(ctx.known[i]);
+	free(ctx.known);
 	sk_rowset_release(&rs);
 	sk_csv_release(&doc);
 	return rc;

@@ -11,6 +11,21 @@
 #define NPUB crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define ABYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
 
+/* Nonces come from a pool filled by the CSPRNG 4 KiB at a time: the same
+ * random bytes, without a getrandom() call per sealed field. */
+static void random_nonce(unsigned char *out, size_t n)
+{
+	static _Thread_local unsigned char pool[4096];
+	static _Thread_local size_t left;
+	if (left < n) {
+		randombytes_buf(pool, sizeof(pool));
+		left = sizeof(pool);
+	}
+	memcpy(out, pool + sizeof(pool) - left, n);
+	sodium_memzero(pool + sizeof(pool) - left, n);
+	left -= n;
+}
+
 int sk_seal(struct sk_db *db, unsigned char **out, size_t *out_len,
 	    const void *plain, size_t len, const char *context)
 {
@@ -22,7 +37,7 @@ int sk_seal(struct sk_db *db, unsigned char **out, size_t *out_len,
 	unsigned char *c = malloc(NPUB + len + ABYTES);
 	if (!c)
 		return sk_db_fail(db, SK_ENOMEM, "out of memory");
-	randombytes_buf(c, NPUB);
+	random_nonce(c, NPUB);
 	unsigned long long clen = 0;
 	crypto_aead_xchacha20poly1305_ietf_encrypt(c + NPUB, &clen, plain, len,
 						   (const unsigned char *)context, strlen(context),

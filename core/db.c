@@ -6,6 +6,7 @@
  * refused before anything is written to it.
  */
 #include "core/db.h"
+#include "core/date.h"
 #include "core/embed.h"
 #include "core/error.h"
 #include "core/keys.h"
@@ -227,7 +228,7 @@ int sk_db_open(struct sk_db **out, const char *path, unsigned flags,
 	if ((rc = sk_db_exec(db, "PRAGMA journal_mode = WAL")) ||
 	    (rc = sk_db_exec(db, "PRAGMA synchronous = NORMAL")) ||
 	    (rc = sk_db_exec(db, "PRAGMA foreign_keys = ON")) ||
-	    (rc = sk_db_exec(db, "PRAGMA cache_size = -32000")))
+	    (rc = sk_db_exec(db, "PRAGMA cache_size = -65536")))
 		goto fail;
 	if (app_id == 0) {
 		char pragma[64];
@@ -300,6 +301,7 @@ int sk_db_begin(struct sk_db *db)
 	if (db->tx_depth++ > 0)
 		return 0;
 	db->tx_failed = 0;
+	db->audit_tail_known = 0;
 	if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		db->tx_depth = 0;
 		return sk_db_sqlfail(db, "starting a transaction");
@@ -329,6 +331,7 @@ void sk_db_rollback(struct sk_db *db)
 {
 	if (db->tx_depth <= 0)
 		return;
+	db->audit_tail_known = 0;
 	if (--db->tx_depth > 0) {
 		db->tx_failed = 1;
 		return;
@@ -343,10 +346,27 @@ int64_t sk_db_now_seconds(const struct sk_db *db)
 
 void sk_db_now(const struct sk_db *db, char out[21])
 {
-	time_t t = (time_t)sk_db_now_seconds(db);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	int64_t t = sk_db_now_seconds(db);
+	int64_t days = t / 86400, secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	struct sk_date d;
+	sk_date_from_days(&d, (long)days);
+	sk_date_format(out, &d);
+	int h = (int)(secs / 3600), m = (int)(secs / 60 % 60), s = (int)(secs % 60);
+	out[10] = 'T';
+	out[11] = (char)('0' + h / 10);
+	out[12] = (char)('0' + h % 10);
+	out[13] = ':';
+	out[14] = (char)('0' + m / 10);
+	out[15] = (char)('0' + m % 10);
+	out[16] = ':';
+	out[17] = (char)('0' + s / 10);
+	out[18] = (char)('0' + s % 10);
+	out[19] = 'Z';
+	out[20] = '\0';
 }
 
 void sk_db_set_clock(struct sk_db *db, int64_t fixed)

@@ -36,6 +36,11 @@ struct sk_db {
 	char errmsg[1024];
 	int tx_depth;
 	int tx_failed;
+	/* The audit log's last record, cached while this handle holds the write
+	 * lock (reset at every outermost begin and rollback). */
+	int audit_tail_known;
+	int64_t audit_tail_seq;
+	unsigned char audit_tail_chain[32];
 	struct sk_stmt_cache *stmts;
 };
 

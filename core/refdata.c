@@ -32,8 +32,23 @@ const struct sk_country *sk_country_find(const char *code)
 		up[i] = c;
 	}
 	up[n] = '\0';
+	if (n == 2) {
+		/* The table is sorted by alpha-2 (scripts/maint/gen-tables). */
+		size_t lo = 0, hi = sizeof(countries) / sizeof(countries[0]);
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(up, countries[mid].alpha2);
+			if (c == 0)
+				return &countries[mid];
+			if (c < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < sizeof(countries) / sizeof(countries[0]); i++)
-		if (!strcmp(n == 2 ? countries[i].alpha2 : countries[i].alpha3, up))
+		if (!strcmp(countries[i].alpha3, up))
 			return &countries[i];
 	return NULL;
 }

@@ -115,6 +115,13 @@ static int is_space_cp(int cp)
 
 char *sk_text_trim(char *s)
 {
+	/* Most fields are ASCII with nothing to trim: check both ends cheaply. */
+	size_t len0 = strlen(s);
+	if (len0 == 0)
+		return s;
+	unsigned char head = (unsigned char)s[0], tail = (unsigned char)s[len0 - 1];
+	if (head > ' ' && head < 0x80 && tail > ' ' && tail < 0x80)
+		return s;
 	char *start = s;
 	for (;;) {
 		int cp;

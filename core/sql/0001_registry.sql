@@ -80,8 +80,6 @@ CREATE TABLE candidate (
 	updated_at            TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX candidate_nationality ON candidate(nationality);
-
 CREATE TABLE venue (
 	id         INTEGER PRIMARY KEY,
 	code       TEXT NOT NULL UNIQUE,
