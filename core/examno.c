@@ -19,8 +19,12 @@ static const unsigned char damm[10][10] = {
 int sk_damm_digit(const char *digits)
 {
 	int interim = 0;
-	for (const char *p = digits; *p; p++)
+	for (const char *p = digits; *p; p++) {
+		/* Anything else would index outside the table. */
+		if (*p < '0' || *p > '9')
+			return -1;
 		interim = damm[interim][*p - '0'];
+	}
 	return interim;
 }
 
@@ -40,6 +44,10 @@ char *sk_examno_format(char out[SK_EXAMNO_LEN + 1], int serial, int seq)
 int sk_examno_parse(char out[SK_EXAMNO_LEN + 1], const char *input, int *serial, int *seq)
 {
 	out[0] = '\0';
+	if (serial)
+		*serial = 0;
+	if (seq)
+		*seq = 0;
 	char *norm = NULL;
 	if (sk_text_nfkc(&norm, input))
 		return SK_EINPUT;
@@ -66,6 +74,10 @@ int sk_examno_parse(char out[SK_EXAMNO_LEN + 1], const char *input, int *serial,
 		return SK_EVERIFY;
 	int s = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
 	int q = atoi(d + 4) / 10;
+	/* Zeros pass the Damm check (leading zeros never change it) but no
+	 * sitting or registration has serial or sequence 0. */
+	if (s == 0 || q == 0)
+		return SK_EINPUT;
 	if (serial)
 		*serial = s;
 	if (seq)

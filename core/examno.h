@@ -10,9 +10,10 @@
 #ifndef SK_EXAMNO_H
 #define SK_EXAMNO_H
 
-#define SK_EXAMNO_LEN 12 /* "0001-00042-7" */
+#define SK_EXAMNO_LEN 12 /* "0001-00042-6" */
 
-/* The Damm check digit of a string of decimal digits ('0'..'9' only). */
+/* The Damm check digit of a string of decimal digits, or -1 when the string
+ * holds anything but '0'..'9'. */
 int sk_damm_digit(const char *digits);
 /* Non-zero if digits (check digit last) passes the Damm check. */
 int sk_damm_valid(const char *digits);
@@ -21,8 +22,9 @@ int sk_damm_valid(const char *digits);
 char *sk_examno_format(char out[SK_EXAMNO_LEN + 1], int serial, int seq);
 
 /* Parse a typed or scanned exam number into canonical form out[13].
- * Returns 0, SK_EINPUT (wrong shape) or SK_EVERIFY (check digit wrong).
- * serial/seq may be NULL. */
+ * Returns 0, SK_EINPUT (wrong shape, or serial or sequence 0) or SK_EVERIFY
+ * (check digit wrong). serial/seq may be NULL; on error out is "" and
+ * serial/seq are 0. */
 int sk_examno_parse(char out[SK_EXAMNO_LEN + 1], const char *input, int *serial, int *seq);
 
 #endif
