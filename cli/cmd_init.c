@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -34,6 +35,13 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	}
 	if (argc > 1)
 		return cli_bad_usage(usage, _("unexpected argument '%s'"), argv[1]);
+	/* The database first: running init twice must say so, not blame the
+	 * key file that belongs to that very database. */
+	struct stat st;
+	if (stat(cli->db_path, &st) == 0 && st.st_size > 0) {
+		cli_error(_("database '%s' already exists"), cli->db_path);
+		return EXIT_FAIL;
+	}
 	if (access(cli->key_path, F_OK) == 0) {
 		cli_error(_("key file '%s' already exists; it belongs to another database"), cli->key_path);
 		return EXIT_FAIL;
