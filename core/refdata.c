@@ -74,6 +74,11 @@ int sk_money_parse(int64_t *out, const char *s, const char *currency)
 		return SK_EINPUT;
 	int64_t whole = 0, frac = 0;
 	int nd = 0, nfrac = -1, seen_digit = 0;
+	/* Grouping commas must stand every three digits ("1,234,567"): in
+	 * "35,50" the comma is a decimal mark (as in Vietnam or Indonesia), and
+	 * reading it as 3,550 would charge a hundred times the amount.
+	 * group counts the digits since the last comma, -1 before the first. */
+	int group = -1;
 	for (const char *p = s; *p; p++) {
 		if (*p >= '0' && *p <= '9') {
 			seen_digit = 1;
@@ -85,16 +90,22 @@ int sk_money_parse(int64_t *out, const char *s, const char *currency)
 				if (++nd > 15)
 					return SK_EINPUT;
 				whole = whole * 10 + (*p - '0');
+				if (group >= 0 && ++group > 3)
+					return SK_EINPUT;
 			}
 		} else if (*p == ',' && nfrac < 0 && seen_digit) {
-			continue;
+			if (group < 0 ? nd > 3 : group != 3)
+				return SK_EINPUT;
+			group = 0;
 		} else if (*p == '.' && nfrac < 0 && seen_digit && exp > 0) {
+			if (group >= 0 && group != 3)
+				return SK_EINPUT;
 			nfrac = 0;
 		} else {
 			return SK_EINPUT;
 		}
 	}
-	if (!seen_digit || nfrac == 0)
+	if (!seen_digit || nfrac == 0 || (nfrac < 0 && group >= 0 && group != 3))
 		return SK_EINPUT;
 	if (nfrac < 0)
 		nfrac = 0;

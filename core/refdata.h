@@ -20,7 +20,8 @@ const struct sk_country *sk_country_find(const char *code);
 int sk_currency_exponent(const char *code);
 
 /* Parse an amount in `currency` ("12000", "12,000", "35.50") into minor
- * units. 0, or SK_EINPUT (not a number, too many decimals, negative). */
+ * units. 0, or SK_EINPUT (not a number, too many decimals, negative, or
+ * commas that do not group by three: "35,50" is refused, not read as 3550). */
 int sk_money_parse(int64_t *out, const char *s, const char *currency);
 /* Format minor units back: "12,000" for JPY, "35.50" for USD; out[40]. */
 char *sk_money_format(char out[40], int64_t amount, const char *currency);
