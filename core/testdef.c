@@ -443,6 +443,21 @@ int sk_testdef_import(struct sk_db *db, const char *path, const struct sk_import
 		p->def.nsections++;
 		p->records[p->def.nsections - 1] = i;
 	}
+	/* A test is added whole or not at all: created without the section of a
+	 * bad row it could never be completed, since tests do not change. So
+	 * with --skip-invalid its good rows are rejected with it. */
+	for (size_t k = 0; k < ntests && opts->skip_invalid; k++) {
+		struct pending *p = &tests[k];
+		for (size_t i = 1; i < doc.count && !p->bad; i++)
+			if (rs.bad[i] && !strcmp(sk_csv_field(&doc.records[i], col[T_TEST]), p->def.code))
+				p->bad = 1;
+		for (size_t s = 0; p->bad && s < p->def.nsections; s++) {
+			rs.bad[p->records[s]] = 1;
+			sk_report_add(rep, doc.name, doc.records[p->records[s]].line, "test",
+				      N_("test '%s' is left out: another of its rows has errors"),
+				      p->def.code, NULL, NULL);
+		}
+	}
 	if ((rc = sk_db_begin(db)))
 		goto cleanup;
 	for (size_t k = 0; k < ntests; k++) {
