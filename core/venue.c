@@ -187,14 +187,63 @@ static int step_done(struct sk_db *db, sqlite3_stmt *st, const char *what)
 	return rc;
 }
 
-/* The body of save, inside a transaction; problems go to rep at file:line. */
+/* The old shape of room r, or NULL when it is new. */
+static const struct sk_room *old_room(const struct sk_venue *old, const struct sk_room *r)
+{
+	for (size_t k = 0; old && k < old->nrooms; k++)
+		if (!strcmp(old->rooms[k].code, r->code))
+			return &old->rooms[k];
+	return NULL;
+}
+
+/* Refusals that depend on the registry, checked before anything is written
+ * so that a refused venue leaves no trace even inside an import's shared
+ * transaction. Returns 0 with *refused set, or an error. */
+static int check_change(struct sk_db *db, const struct sk_venue *v, const struct sk_venue *old,
+			const long *room_lines, int *refused, struct sk_report *rep,
+			const char *file, long line)
+{
+	*refused = 0;
+	if (!old && v->nrooms == 0) {
+		sk_report_add(rep, file, line, "room", N_("a venue needs at least one room (like --room A:8x10)"), NULL, NULL, NULL);
+		*refused = 1;
+	}
+	for (size_t i = 0; i < v->nrooms; i++) {
+		const struct sk_room *r = &v->rooms[i], *was = old_room(old, r);
+		if (!was || (was->rows <= r->rows && was->cols <= r->cols))
+			continue;
+		sqlite3_stmt *st = sk_db_stmt(db, sql_room_used);
+		if (!st)
+			return db->err;
+		sqlite3_bind_int64(st, 1, was->id);
+		sqlite3_bind_int(st, 2, r->rows);
+		sqlite3_bind_int(st, 3, r->cols);
+		int step = sqlite3_step(st);
+		int used = step == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+		sqlite3_reset(st);
+		if (step != SQLITE_ROW)
+			return sk_db_sqlfail(db, "reading a room's registrations");
+		if (used) {
+			char n[24];
+			snprintf(n, sizeof(n), "%d", used);
+			sk_report_add(rep, file, room_lines ? room_lines[i] : line, "room",
+				      N_("room '%s' cannot shrink: %s registered candidates sit outside the new grid"),
+				      r->code, n, NULL);
+			*refused = 1;
+		}
+	}
+	return 0;
+}
+
+/* The body of save, inside a transaction; problems go to rep at file:line
+ * (each room's at room_lines[i] when given). */
 static int save_in_tx(struct sk_db *db, const struct sk_venue *v, int *outcome,
-		      struct sk_report *rep, const char *file, long line)
+		      struct sk_report *rep, const char *file, long line, const long *room_lines)
 {
 	*outcome = 0;
 	struct sk_venue *old = malloc(sizeof(*old));
 	struct sk_buf d = SK_BUF_INIT;
-	int rc = 0;
+	int rc = 0, refused = 0;
 	if (!old)
 		return sk_db_fail(db, SK_ENOMEM, "out of memory");
 	int g = sk_venue_get(db, v->code, old);
@@ -203,6 +252,12 @@ static int save_in_tx(struct sk_db *db, const struct sk_venue *v, int *outcome,
 		goto cleanup;
 	}
 	sk_db_clear_error(db);
+	if ((rc = check_change(db, v, g ? NULL : old, room_lines, &refused, rep, file, line)))
+		goto cleanup;
+	if (refused) {
+		*outcome = -1;
+		goto cleanup;
+	}
 	char now[21];
 	sk_db_now(db, now);
 	sqlite3_stmt *st;
@@ -259,31 +314,10 @@ static int save_in_tx(struct sk_db *db, const struct sk_venue *v, int *outcome,
 	}
 	for (size_t i = 0; i < v->nrooms; i++) {
 		const struct sk_room *r = &v->rooms[i];
-		const struct sk_room *was = NULL;
-		for (size_t k = 0; g == 0 && k < old->nrooms; k++)
-			if (!strcmp(old->rooms[k].code, r->code))
-				was = &old->rooms[k];
+		const struct sk_room *was = old_room(g ? NULL : old, r);
 		if (was && was->rows == r->rows && was->cols == r->cols)
 			continue;
 		if (was) {
-			if (!(st = sk_db_stmt(db, sql_room_used))) {
-				rc = db->err;
-				goto cleanup;
-			}
-			sqlite3_bind_int64(st, 1, was->id);
-			sqlite3_bind_int(st, 2, r->rows);
-			sqlite3_bind_int(st, 3, r->cols);
-			int used = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-			sqlite3_reset(st);
-			if (used) {
-				char n[24];
-				snprintf(n, sizeof(n), "%d", used);
-				sk_report_add(rep, file, line, "room",
-					      N_("room '%s' cannot shrink: %s registered candidates sit outside the new grid"),
-					      r->code, n, NULL);
-				*outcome = -1;
-				goto cleanup;
-			}
 			if (!(st = sk_db_stmt(db, sql_update_room))) {
 				rc = db->err;
 				goto cleanup;
@@ -327,14 +361,10 @@ int sk_venue_save(struct sk_db *db, const struct sk_venue *v, int *outcome, stru
 	*outcome = 0;
 	if (check_venue(v, rep, NULL, 0))
 		return SK_EINPUT;
-	if (v->nrooms == 0) {
-		sk_report_add(rep, NULL, 0, "room", N_("a venue needs at least one room (like --room A:8x10)"), NULL, NULL, NULL);
-		return SK_EINPUT;
-	}
 	int rc = sk_db_begin(db);
 	if (rc)
 		return rc;
-	if ((rc = save_in_tx(db, v, outcome, rep, NULL, 0)) || *outcome < 0) {
+	if ((rc = save_in_tx(db, v, outcome, rep, NULL, 0, NULL)) || *outcome < 0) {
 		sk_db_rollback(db);
 		return rc ? rc : SK_EINPUT;
 	}
@@ -353,8 +383,45 @@ struct pending_venue {
 	struct sk_venue v;
 	long line;
 	int bad;
-	size_t first_record;
+	long room_lines[64];     /* the line of each room's row */
+	size_t room_records[64]; /* and its record index */
 };
+
+/* A seat grid dimension as typed: 1 to 100, digits only. */
+static int grid_size(const char *s, int *out)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 3 || strspn(s, "0123456789") != n || atoi(s) < 1 || atoi(s) > 100)
+		return -1;
+	*out = atoi(s);
+	return 0;
+}
+
+static int has_diag(const struct sk_report *rep, const char *file, long line)
+{
+	for (size_t i = 0; i < rep->count; i++)
+		if (rep->items[i].line == line && rep->items[i].file && !strcmp(rep->items[i].file, file))
+			return 1;
+	return 0;
+}
+
+/* A venue's rows go in together: when one is refused, so are the others.
+ * Rows with a reason of their own are rejected always; the others only
+ * when the good rows would otherwise go in (skip_invalid), saying why. */
+static void reject_venue(const struct pending_venue *p, const struct sk_csv_doc *doc,
+			 struct sk_rowset *rs, struct sk_report *rep, int skip_invalid)
+{
+	for (size_t r = 0; r < p->v.nrooms; r++) {
+		if (has_diag(rep, doc->name, p->room_lines[r])) {
+			rs->bad[p->room_records[r]] = 1;
+		} else if (skip_invalid) {
+			rs->bad[p->room_records[r]] = 1;
+			sk_report_add(rep, doc->name, p->room_lines[r], "venue",
+				      N_("venue '%s' is left out: another of its rows has errors"),
+				      p->v.code, NULL, NULL);
+		}
+	}
+}
 
 int sk_venue_import(struct sk_db *db, const char *path, const struct sk_import_opts *opts,
 		    struct sk_import_stats *stats, struct sk_report *rep)
@@ -409,16 +476,22 @@ int sk_venue_import(struct sk_db *db, const char *path, const struct sk_import_o
 		snprintf(v->address, sizeof(v->address), "%s", f[V_ADDRESS]);
 		bad += check_venue(v, rep, doc.name, rec->line);
 		struct sk_room room;
-		char spec[64];
-		snprintf(spec, sizeof(spec), "%s:%sx%s", f[V_ROOM], f[V_ROWS], f[V_COLS]);
+		memset(&room, 0, sizeof(room));
 		if (!code_ok(f[V_ROOM], 16)) {
 			sk_report_add(rep, doc.name, rec->line, "room",
 				      N_("'%s' is not a room code (1-16 letters, digits, '-', '_')"), f[V_ROOM], NULL, NULL);
 			bad++;
-		} else if (sk_room_parse(&room, spec)) {
+		} else {
+			snprintf(room.code, sizeof(room.code), "%s", f[V_ROOM]);
+		}
+		if (grid_size(f[V_ROWS], &room.rows)) {
 			sk_report_add(rep, doc.name, rec->line, "rows",
-				      N_("'%s x %s' is not a seat grid (rows and columns from 1 to 100)"),
-				      f[V_ROWS], f[V_COLS], NULL);
+				      N_("'%s' is not a number of rows from 1 to 100"), f[V_ROWS], NULL, NULL);
+			bad++;
+		}
+		if (grid_size(f[V_COLS], &room.cols)) {
+			sk_report_add(rep, doc.name, rec->line, "columns",
+				      N_("'%s' is not a number of columns from 1 to 100"), f[V_COLS], NULL, NULL);
 			bad++;
 		}
 		if (bad) {
@@ -433,7 +506,6 @@ int sk_venue_import(struct sk_db *db, const char *path, const struct sk_import_o
 		if (k == nv) {
 			pv[nv].v = *v;
 			pv[nv].line = rec->line;
-			pv[nv].first_record = i;
 			nv++;
 		} else {
 			struct sk_venue *p = &pv[k].v;
@@ -463,7 +535,17 @@ int sk_venue_import(struct sk_db *db, const char *path, const struct sk_import_o
 			pv[k].bad = 1;
 			continue;
 		}
+		pv[k].room_lines[p->nrooms] = rec->line;
+		pv[k].room_records[p->nrooms] = i;
 		p->rooms[p->nrooms++] = room;
+	}
+	/* A bad row keeps its whole venue out. */
+	for (size_t k = 0; k < nv; k++) {
+		for (size_t i = 1; i < doc.count && !pv[k].bad; i++)
+			if (rs.bad[i] && !strcmp(sk_csv_field(&doc.records[i], col[V_VENUE]), pv[k].v.code))
+				pv[k].bad = 1;
+		if (pv[k].bad)
+			reject_venue(&pv[k], &doc, &rs, rep, opts->skip_invalid);
 	}
 	if ((rc = sk_db_begin(db)))
 		goto cleanup;
@@ -471,12 +553,12 @@ int sk_venue_import(struct sk_db *db, const char *path, const struct sk_import_o
 		if (pv[k].bad)
 			continue;
 		int outcome = 0;
-		if ((rc = save_in_tx(db, &pv[k].v, &outcome, rep, doc.name, pv[k].line))) {
+		if ((rc = save_in_tx(db, &pv[k].v, &outcome, rep, doc.name, pv[k].line, pv[k].room_lines))) {
 			sk_db_rollback(db);
 			goto cleanup;
 		}
 		if (outcome < 0)
-			rs.bad[pv[k].first_record] = 1;
+			reject_venue(&pv[k], &doc, &rs, rep, opts->skip_invalid);
 		else if (outcome == 1)
 			stats->added++;
 		else if (outcome == 2)
