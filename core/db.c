@@ -463,7 +463,17 @@ int sk_db_backup(struct sk_db *db, const char *path, int overwrite)
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	sqlite3 *dest = NULL;
 	int rc = 0;
-	if (sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	/* The copy holds the same personal data: only its owner may read it,
+	 * whatever the umask. SQLite gives its journal files the same mode. */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0) {
+		rc = sk_db_fail(db, SK_EIO, "cannot create '%s': %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto cleanup;
+	}
+	close(fd);
+	if (sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		rc = sk_db_fail(db, SK_EIO, "cannot create '%s': %s", tmp,
 				dest ? sqlite3_errmsg(dest) : "out of memory");
 		goto cleanup;

@@ -103,8 +103,8 @@ int sk_db_check(struct sk_db *db);
 
 /* Copy the database to `path` with SQLite's online backup API: a consistent
  * snapshot even while other processes write. The copy is written beside
- * `path` and renamed into place, then checked with PRAGMA integrity_check.
- * Refuses to overwrite an existing file unless `overwrite`. */
+ * `path` with mode 0600, checked with PRAGMA integrity_check, then renamed
+ * into place. Refuses to overwrite an existing file unless `overwrite`. */
 int sk_db_backup(struct sk_db *db, const char *path, int overwrite);
 
 #endif
