@@ -233,28 +233,32 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 
 static int cmd_cancel(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *reason = NULL;
-	optind = 0;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		if (c == 'r')
-			reason = optarg;
-		else
-			return cli_bad_usage(usage_cancel, _("unknown option '%s'"), argv[optind - 1]);
+	/* Parsed by hand, not getopt: options may follow the exam number, as the
+	 * usage shows ("cancel EXAMNO --reason TEXT"). */
+	const char *reason = NULL, *examno = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--reason")) {
+			if (++i == argc)
+				return cli_bad_usage(usage_cancel, "%s", _("give --reason"));
+			reason = argv[i];
+		} else if (!strncmp(argv[i], "--reason=", 9)) {
+			reason = argv[i] + 9;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_bad_usage(usage_cancel, _("unknown option '%s'"), argv[i]);
+		} else if (!examno) {
+			examno = argv[i];
+		} else {
+			return cli_bad_usage(usage_cancel, "%s", _("give one exam number"));
+		}
 	}
-	if (argc - optind != 1)
+	if (!examno)
 		return cli_bad_usage(usage_cancel, "%s", _("give one exam number"));
 	if (!reason || !*reason)
 		return cli_bad_usage(usage_cancel, "%s", _("give --reason"));
-	int rc = sk_register_cancel(cli->db, argv[optind], reason);
+	int rc = sk_register_cancel(cli->db, examno, reason);
 	if (rc)
 		return cli_db_error(cli, rc, _("cancel"));
-	printf(_("registration %s cancelled\n"), argv[optind]);
+	printf(_("registration %s cancelled\n"), examno);
 	return EXIT_OK;
 }
 
