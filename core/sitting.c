@@ -277,6 +277,16 @@ static int save_in_tx(struct sk_db *db, const struct sk_sitting *s, const char *
 	}
 	if (rc)
 		return rc;
+	/* Store the date and time one way however they were typed ("2027/2/7",
+	 * "9:05"): other modules compare and sort them as text. */
+	struct sk_sitting canon = *s;
+	struct sk_date date;
+	int minutes = 0;
+	sk_date_parse(&date, s->exam_date);
+	sk_date_format(canon.exam_date, &date);
+	sk_time_parse(&minutes, s->start_time);
+	snprintf(canon.start_time, sizeof(canon.start_time), "%02d:%02d", minutes / 60, minutes % 60);
+	s = &canon;
 	int capacity = s->capacity ? s->capacity : res.seats;
 	char now[21];
 	sk_db_now(db, now);
@@ -302,7 +312,7 @@ static int save_in_tx(struct sk_db *db, const struct sk_sitting *s, const char *
 		unsigned char key[32];
 		randombytes_buf(key, sizeof(key));
 		char ctx[64];
-		snprintf(ctx, sizeof(ctx), "sitting:%s", s->code);
+		snprintf(ctx, sizeof(ctx), "sitting:%.40s", s->code);
 		rc = sk_seal(db, &sealed, &sealed_len, key, sizeof(key), ctx);
 		sodium_memzero(key, sizeof(key));
 		if (rc)
@@ -360,6 +370,30 @@ static int save_in_tx(struct sk_db *db, const struct sk_sitting *s, const char *
 			*outcome = -1;
 			return 0;
 		}
+		/* Every refusal before the first write: inside an import's shared
+		 * transaction a half-made change would be committed unaudited. */
+		for (size_t i = 0; i < old.ntests; i++) {
+			if (has_test(s, old.tests[i]))
+				continue;
+			if (!(st = sk_db_stmt(db, sql_test_used)))
+				return db->err;
+			sqlite3_bind_int64(st, 1, old.id);
+			sqlite3_bind_text(st, 2, old.tests[i], -1, SQLITE_STATIC);
+			int step = sqlite3_step(st);
+			int used = step == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+			sqlite3_reset(st);
+			if (step != SQLITE_ROW)
+				return sk_db_sqlfail(db, "reading a sitting's registrations");
+			if (used) {
+				snprintf(n, sizeof(n), "%d", used);
+				sk_report_add(rep, file, line, "tests",
+					      N_("test '%s' cannot be dropped: %s candidates are registered for it"),
+					      old.tests[i], n, NULL);
+				*outcome = -1;
+			}
+		}
+		if (*outcome < 0)
+			return 0;
 		sk_buf_addch(&d, '{');
 		if (strcmp(old.exam_date, s->exam_date))
 			sk_buf_addf(&d, "%s\"date\":[\"%s\",\"%s\"]", d.len > 1 ? "," : "", old.exam_date, s->exam_date);
@@ -373,22 +407,10 @@ static int save_in_tx(struct sk_db *db, const struct sk_sitting *s, const char *
 		for (size_t i = 0; i < old.ntests; i++) {
 			if (has_test(s, old.tests[i]))
 				continue;
-			if (!(st = sk_db_stmt(db, sql_test_used)))
-				return db->err;
-			sqlite3_bind_int64(st, 1, old.id);
-			sqlite3_bind_text(st, 2, old.tests[i], -1, SQLITE_STATIC);
-			int used = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-			sqlite3_reset(st);
-			if (used) {
-				snprintf(n, sizeof(n), "%d", used);
-				sk_report_add(rep, file, line, "tests",
-					      N_("test '%s' cannot be dropped: %s candidates are registered for it"),
-					      old.tests[i], n, NULL);
-				*outcome = -1;
+			if (!(st = sk_db_stmt(db, sql_drop_test))) {
+				rc = db->err;
 				goto cleanup;
 			}
-			if (!(st = sk_db_stmt(db, sql_drop_test)))
-				return db->err;
 			sqlite3_bind_int64(st, 1, old.id);
 			sqlite3_bind_text(st, 2, old.tests[i], -1, SQLITE_STATIC);
 			if ((rc = step_done(db, st, "dropping a test from a sitting")))
