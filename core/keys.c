@@ -138,8 +138,14 @@ static const char *parse_keys(struct sk_keys *k, char *text, long *out_line)
 {
 	int have_header = 0, have_db = 0, have_master = 0;
 	long line = 0;
-	char *save = NULL;
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+	/* Split by hand: strtok would skip blank lines and miscount the line
+	 * numbers that the messages give. */
+	for (char *l = text, *next; l; l = next) {
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!next && !*l)
+			break;
 		line++;
 		*out_line = line;
 		size_t len = strlen(l);
@@ -158,11 +164,15 @@ static const char *parse_keys(struct sk_keys *k, char *text, long *out_line)
 				return "key file version not supported by this build";
 			have_header = 1;
 		} else if (strcmp(l, "database") == 0) {
+			if (have_db)
+				return "'database' appears twice";
 			if (strlen(value) != 32 || strspn(value, "0123456789abcdef") != 32)
 				return "database id is not 32 hex digits";
 			memcpy(k->database_id, value, 33);
 			have_db = 1;
 		} else if (strcmp(l, "master") == 0) {
+			if (have_master)
+				return "'master' appears twice";
 			size_t got = 0;
 			if (sodium_base642bin(k->master, sizeof(k->master), value, strlen(value), NULL,
 					      &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
@@ -199,8 +209,11 @@ int sk_keys_load(struct sk_db *db, const char *path)
 		goto cleanup;
 	}
 	if (st.st_mode & 077) {
+		/* Write access for others is as bad: they could swap the keys. */
 		rc = sk_db_fail(db, SK_EKEYS,
-				"key file '%s' can be read by others (mode %04o); run: chmod 600 '%s'",
+				st.st_mode & 044
+					? "key file '%s' can be read by others (mode %04o); run: chmod 600 '%s'"
+					: "key file '%s' is open to others (mode %04o); run: chmod 600 '%s'",
 				path, (unsigned)(st.st_mode & 07777), path);
 		goto cleanup;
 	}

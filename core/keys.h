@@ -1,12 +1,12 @@
 /*
  * The key file: the secrets that must never be in the database. It sits
  * beside the database (DB.key), is created with mode 0600, and is refused if
- * anyone but its owner can read it. It holds one random master key from which
+ * anyone but its owner can read or write it. It holds one random master key from which
  * libsodium's KDF derives a sub-key per purpose, and the id of the database
  * it belongs to. Lose it and every sealed value (passport numbers, sitting
  * keys) is gone for good.
  *
- * File format (text, one entry a line, '#' comments):
+ * File format (text, one entry a line, '#' comments, each entry once):
  *     shiken-keys 1
  *     database <32 hex digits>
  *     master <base64 of 32 bytes>
