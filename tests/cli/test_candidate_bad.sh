@@ -1,0 +1,239 @@
+# A corpus of bad candidate CSVs. Each is refused with exit 1 and exactly the
+# expected `file:line: column: reason` lines and summary on stderr, and the
+# database is byte for byte what it was (most files also carry a good
+# update of A-002, which must not be applied either).
+source "$(dirname "$0")/lib.sh"
+cp -r "$TESTS_DIR/data/candidates/." "$WORK/"
+
+fresh_db
+sk candidate import good.csv >/dev/null
+cd "$WORK/bad" || exit 1
+
+# refused ARGS... <<EOF: `candidate import ARGS` exits 1, prints nothing on
+# stdout and exactly the given lines on stderr, and changes nothing.
+refused() {
+	local want
+	want=$(cat)
+	snapshot before
+	run 1 candidate import "$@"
+	same_text "$WORK/err" "$want"
+	[[ ! -s "$WORK/out" ]] || { cat "$WORK/out" >&2; fail "a refused import wrote to stdout"; }
+	unchanged_since before
+	consistent
+}
+
+# ---- fields, one problem per row, every row reported ----
+refused dates.csv <<'EOF'
+dates.csv:3: date_of_birth: '1999-02-30' is not a date (YYYY-MM-DD)
+dates.csv:4: date_of_birth: '2001/13/01' is not a date (YYYY-MM-DD)
+dates.csv:5: date_of_birth: '12 March 1999' is not a date (YYYY-MM-DD)
+dates.csv:6: date_of_birth: '2026-11-23' is in the future
+dates.csv:7: date_of_birth: '1925-11-21' is more than 100 years ago
+dates.csv:8: date_of_birth: is empty
+dates.csv:9: date_of_birth: '2000-1-5' is not a date (YYYY-MM-DD)
+shiken: dates.csv: 7 of 8 rows have errors; nothing was changed
+EOF
+
+refused countries.csv <<'EOF'
+countries.csv:2: nationality: 'XX' is not an ISO 3166-1 country code
+countries.csv:3: residence_country: 'Vietnam' is not an ISO 3166-1 country code
+countries.csv:4: nationality: 'V1' is not an ISO 3166-1 country code
+countries.csv:4: residence_country: is empty
+shiken: countries.csv: 3 of 4 rows have errors; nothing was changed
+EOF
+
+refused person.csv <<'EOF'
+person.csv:2: gender: 'Q' is not M, F or X
+person.csv:3: family_name: 'NGUYEN2' is not written in Latin letters as in the passport (character '2')
+person.csv:4: family_name: '阮' is not written in Latin letters as in the passport (character '阮')
+person.csv:5: given_name: 'VAN 4N' is not written in Latin letters as in the passport (character '4')
+person.csv:6: reference: 'B 025' is not a reference (1-32 letters, digits, '-', '_', '.', '/')
+person.csv:7: reference: is empty
+person.csv:8: family_name: is empty
+person.csv:8: gender: is empty
+shiken: person.csv: 7 of 8 rows have errors; nothing was changed
+EOF
+
+# A bad passport number is never echoed: the message says what is wrong only.
+refused passports.csv <<'EOF'
+passports.csv:3: passport_number: is not a passport number (5-20 letters and digits)
+passports.csv:4: passport_number: is not a passport number (5-20 letters and digits)
+passports.csv:5: passport_number: is not a passport number (5-20 letters and digits)
+passports.csv:6: passport_number: is empty
+shiken: passports.csv: 4 of 5 rows have errors; nothing was changed
+EOF
+
+refused contact.csv <<'EOF'
+contact.csv:2: email: 'an@@example.com' is not an email address
+contact.csv:3: email: 'an.example.com' is not an email address
+contact.csv:4: phone: '12-AB' is not a phone number (digits, spaces, '-', '(', ')', a leading '+')
+contact.csv:5: phone: '+84 12' is not a phone number (digits, spaces, '-', '(', ')', a leading '+')
+contact.csv:6: email: an email address or a phone number is needed to reach the candidate
+shiken: contact.csv: 5 of 6 rows have errors; nothing was changed
+EOF
+
+refused background.csv <<'EOF'
+background.csv:2: language: 'en_US' is not a BCP 47 language tag (like vi, id, fil, my, ne, ja)
+background.csv:3: mfg_experience_months: '-1' is not a number of months from 0 to 600
+background.csv:4: mfg_experience_months: 'twelve' is not a number of months from 0 to 600
+background.csv:5: mfg_experience_months: '601' is not a number of months from 0 to 600
+background.csv:6: former_intern: 'maybe' is not yes or no
+background.csv:7: japanese_level: 'N6' is not N1-N5, JFT-A2 or none
+background.csv:8: language: 'vi-' is not a BCP 47 language tag (like vi, id, fil, my, ne, ja)
+background.csv:8: mfg_experience_months: '12.5' is not a number of months from 0 to 600
+background.csv:8: former_intern: '2' is not yes or no
+background.csv:8: japanese_level: 'JLPT N3' is not N1-N5, JFT-A2 or none
+shiken: background.csv: 7 of 8 rows have errors; nothing was changed
+EOF
+
+# Formula injection: a spreadsheet opening an export would run these.
+refused formula.csv <<'EOF'
+formula.csv:2: arrangements: must not start with '=', '+' or '@' (a spreadsheet would run it as a formula)
+formula.csv:3: residence_region: must not start with '=', '+' or '@' (a spreadsheet would run it as a formula)
+formula.csv:4: native_name: must not start with '=', '+' or '@' (a spreadsheet would run it as a formula)
+shiken: formula.csv: 3 of 4 rows have errors; nothing was changed
+EOF
+
+# The very long field: 5,000 characters of family name, 501 of arrangements.
+H=$(head -1 ../good.csv)
+long=$(printf 'A%.0s' {1..5000})
+{
+	echo "$H"
+	echo "B-091,$long,AN,,2000-01-01,M,VN,VN,,P5000091,an@example.com,,,,,,,"
+	echo "B-092,NGUYEN,AN,,2000-01-01,M,VN,VN,,P5000092,an@example.com,,,,,,$(printf 'x%.0s' {1..501}),"
+	echo "B-093,NGUYEN,AN,$(printf 'あ%.0s' {1..101}),2000-01-01,M,VN,VN,,P5000093,an@example.com,,,,,,,"
+} >long.csv
+refused long.csv <<'EOF'
+long.csv:2: family_name: too long (at most 60 characters)
+long.csv:3: arrangements: too long (at most 500 characters)
+long.csv:4: native_name: too long (at most 100 characters)
+shiken: long.csv: 3 of 3 rows have errors; nothing was changed
+EOF
+
+# A control character in free text (a tab and a line break are text).
+{
+	echo "$H"
+	printf 'B-095,NGUYEN,AN,,2000-01-01,M,VN,VN,,P5000095,an@example.com,,,,,,"wheel\001chair",\n'
+	printf 'B-096,NGUYEN,AN,,2000-01-01,M,VN,VN,Ha\x1b[31mNoi,P5000096,an@example.com,,,,,,,\n'
+} >control.csv
+refused control.csv <<'EOF'
+control.csv:2: arrangements: contains a control character
+control.csv:3: residence_region: contains a control character
+shiken: control.csv: 2 of 2 rows have errors; nothing was changed
+EOF
+
+# ---- the registry: a passport number held by another reference ----
+# Typed differently (case, spaces, a hyphen), it is still A-001's number.
+# The message names the other reference, never the number.
+refused passport_taken.csv <<'EOF'
+passport_taken.csv:2: passport_number: already registered to candidate 'A-001' (possible impersonation)
+shiken: passport_taken.csv: 1 of 2 rows have errors; nothing was changed
+EOF
+for n in C1234567 1234567 "c 123-4567" C123; do
+	lacks "$WORK/err" "$n"
+done
+
+# ---- photos ----
+head -c -12 ../photos/sari.png >../photos/cut.png
+truncate -s $((2 * 1024 * 1024 + 1)) ../photos/huge.jpg
+refused photos.csv <<'EOF'
+photos.csv:2: photo: cannot read '../photos/missing.jpg': No such file or directory
+photos.csv:3: photo: not a PNG or JPEG image (unknown format)
+photos.csv:4: photo: corrupt PNG image (file is truncated (no IEND chunk))
+photos.csv:5: photo: '../photos/huge.jpg' is larger than 2 MiB
+shiken: photos.csv: 4 of 6 rows have errors; nothing was changed
+EOF
+
+# ---- the file's shape ----
+refused unterminated.csv <<'EOF'
+unterminated.csv:3: csv: quoted field is never closed (it starts on this line and runs to the end of the file)
+shiken: unterminated.csv: nothing was changed
+EOF
+refused stray_quote.csv <<'EOF'
+stray_quote.csv:3: csv: malformed quoting (a quote inside an unquoted field, or text after a closing quote)
+shiken: stray_quote.csv: nothing was changed
+EOF
+refused extra_field.csv <<'EOF'
+extra_field.csv:4: row: has 19 fields; the header has 18
+shiken: extra_field.csv: 1 of 4 rows have errors; nothing was changed
+EOF
+refused missing_fields.csv <<'EOF'
+missing_fields.csv:3: row: has 16 fields; the header has 18
+shiken: missing_fields.csv: 1 of 3 rows have errors; nothing was changed
+EOF
+# Blank lines and rows of empty cells are skipped, but still counted as lines.
+refused blank_lines.csv <<'EOF'
+blank_lines.csv:8: date_of_birth: '2000-02-30' is not a date (YYYY-MM-DD)
+shiken: blank_lines.csv: 1 of 3 rows have errors; nothing was changed
+EOF
+# A cell spanning lines 3-5: the next row starts on line 6.
+refused multiline.csv <<'EOF'
+multiline.csv:6: date_of_birth: '2000-02-30' is not a date (YYYY-MM-DD)
+shiken: multiline.csv: 1 of 3 rows have errors; nothing was changed
+EOF
+refused empty.csv <<'EOF'
+empty.csv:1: header: the file is empty; expected a header row
+shiken: empty.csv: nothing was changed
+EOF
+refused blank_only.csv <<'EOF'
+blank_only.csv:1: header: the file is empty; expected a header row
+shiken: blank_only.csv: nothing was changed
+EOF
+
+# ---- the header ----
+refused unknown_column.csv <<'EOF'
+unknown_column.csv:1: shoe_size: unknown column (use --ignore-unknown to skip it)
+shiken: unknown_column.csv: nothing was changed
+EOF
+run 0 candidate import --ignore-unknown unknown_column.csv
+same_text "$WORK/out" "unknown_column.csv: 2 rows; candidates: 1 added, 1 updated, 0 unchanged"
+[[ $(count "SELECT residence_region FROM candidate WHERE reference = 'A-002'") == Osaka ]] || fail "--ignore-unknown"
+consistent
+refused duplicate_column.csv <<'EOF'
+duplicate_column.csv:1: email: column appears twice
+shiken: duplicate_column.csv: nothing was changed
+EOF
+refused missing_columns.csv <<'EOF'
+missing_columns.csv:1: date_of_birth: required column is missing
+missing_columns.csv:1: gender: required column is missing
+shiken: missing_columns.csv: nothing was changed
+EOF
+
+# ---- encodings ----
+iconv -f UTF-8 -t CP932 ../japanese.csv >cp932.csv
+refused --encoding utf-8 cp932.csv <<'EOF'
+cp932.csv:3: encoding: invalid UTF-8 (byte 0x83 at byte 20 of the line); if Excel saved this file, try --encoding cp932
+shiken: cp932.csv: nothing was changed
+EOF
+# Bytes that are neither UTF-8 nor CP932 (0xFF is a lead byte in neither).
+{ cat cp932.csv; printf 'B-201,NGUYEN,AN,\xff\xfe,2000-01-01,M,VN,VN,,P5000201,an@example.com,,,,,,,\n'; } >neither.csv
+refused neither.csv <<'EOF'
+neither.csv:5: encoding: neither UTF-8 nor CP932 (byte 0xFF at byte 17 of the line)
+shiken: neither.csv: nothing was changed
+EOF
+refused --encoding cp932 neither.csv <<'EOF'
+neither.csv:5: encoding: invalid CP932 (byte 0xFF at byte 17 of the line)
+shiken: neither.csv: nothing was changed
+EOF
+refused --encoding latin-1 ../good.csv <<'EOF'
+../good.csv: encoding: 'latin-1' is not a supported encoding (use utf-8 or cp932)
+shiken: ../good.csv: nothing was changed
+EOF
+
+# ---- --skip-invalid does not rescue a file that cannot be read as a table ----
+refused --skip-invalid unterminated.csv <<'EOF'
+unterminated.csv:3: csv: quoted field is never closed (it starts on this line and runs to the end of the file)
+shiken: unterminated.csv: nothing was changed
+EOF
+[[ ! -e unterminated.csv.rejects.csv ]] || fail "a rejects file for a file that was not read"
+refused --skip-invalid missing_columns.csv <<'EOF'
+missing_columns.csv:1: date_of_birth: required column is missing
+missing_columns.csv:1: gender: required column is missing
+shiken: missing_columns.csv: nothing was changed
+EOF
+
+# ---- a file that is not there ----
+refused nowhere.csv <<'EOF'
+nowhere.csv: cannot open: No such file or directory
+EOF
+echo ok
