@@ -147,9 +147,15 @@ int cli_import_args(int argc, char **argv, const char *usage, struct sk_import_o
 	*file = NULL;
 	optind = 0;
 	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	int c, files = 0;
+	/* Options may follow the file, as the usage lines show them: "-" hands
+	 * us each file in place, whatever POSIXLY_CORRECT says. */
+	while ((c = getopt_long(argc, argv, "-:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 1:
+			if (!files++)
+				*file = optarg;
+			break;
 		case 'e':
 			opts->encoding = optarg;
 			break;
@@ -162,13 +168,21 @@ int cli_import_args(int argc, char **argv, const char *usage, struct sk_import_o
 		case 'n':
 			opts->dry_run = 1;
 			break;
+		case ':':
+			*file = NULL;
+			return cli_bad_usage(usage, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
+			*file = NULL;
 			return cli_bad_usage(usage, _("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1)
+	for (; optind < argc; optind++) /* after "--" */
+		if (!files++)
+			*file = argv[optind];
+	if (files != 1) {
+		*file = NULL;
 		return cli_bad_usage(usage, "%s", _("give exactly one CSV file"));
-	*file = argv[optind];
+	}
 	if (isatty(STDERR_FILENO)) {
 		opts->progress = cli_progress;
 		opts->progress_payload = NULL;

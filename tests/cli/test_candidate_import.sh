@@ -129,6 +129,22 @@ same_text "$WORK/out" "dry.csv: 5 rows; candidates: 5 added, 0 updated, 0 unchan
 dry run: nothing was changed"
 unchanged_since dry
 
+# ---- options may follow the file, as the usage shows them ----
+run 0 candidate import dry.csv --dry-run --encoding utf-8
+same_text "$WORK/out" "dry.csv: 5 rows; candidates: 5 added, 0 updated, 0 unchanged
+dry run: nothing was changed"
+run 2 candidate import
+contains "$WORK/err" "shiken: give exactly one CSV file"
+run 2 candidate import dry.csv good.csv
+contains "$WORK/err" "shiken: give exactly one CSV file"
+run 2 candidate import dry.csv --encoding
+[[ $(head -1 "$WORK/err") == "shiken: option '--encoding' needs a value" ]] || fail "a missing option value"
+run 2 candidate import --frobnicate dry.csv
+[[ $(head -1 "$WORK/err") == "shiken: unknown option '--frobnicate'" ]] || fail "an unknown option"
+run 1 candidate import -- --dry-run
+same_text "$WORK/err" "--dry-run: cannot open: No such file or directory"
+unchanged_since dry
+
 # ---- --skip-invalid: the good rows in, the bad ones to FILE.rejects.csv ----
 mkdir sub
 cp skip.csv sub/
