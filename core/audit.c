@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void add_lp(crypto_generichash_state *st, const char *s)
 {
@@ -227,7 +228,8 @@ int sk_audit_verify(struct sk_db *db, struct sk_audit_result *out,
 			found_expected = 1;
 			char hex[65];
 			sodium_bin2hex(hex, sizeof(hex), stored_chain, 32);
-			if (!expect_head || strncmp(hex, expect_head, strlen(expect_head)) != 0 ||
+			/* A head copied back from paper may be in capitals. */
+			if (!expect_head || strncasecmp(hex, expect_head, strlen(expect_head)) != 0 ||
 			    strlen(expect_head) < 16)
 				sk_report_add(&out->problems, NULL, 0, where,
 					      N_("does not match the head written down earlier"),

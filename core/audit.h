@@ -54,7 +54,8 @@ struct sk_audit_result {
 
 /* Verify the whole chain. Fills out (caller releases out->problems).
  * If expect_seq > 0, also checks that record expect_seq has chain
- * expect_head (hex), proving the log was not cut back before it.
+ * expect_head (hex in either case; at least its first 16 digits), proving
+ * the log was not cut back before it.
  * Returns 0 when intact, SK_EVERIFY when out->problems lists problems. */
 int sk_audit_verify(struct sk_db *db, struct sk_audit_result *out,
 		    int64_t expect_seq, const char *expect_head)
