@@ -893,6 +893,7 @@ int sk_candidate_import(struct sk_db *db, const char *path, const struct sk_impo
 	}
 	for (size_t i = 1; i < doc.count; i++)
 		stats->rejected += rs.bad[i];
+	sk_import_sort_report(rep, before);
 	if ((stats->rejected && !opts->skip_invalid) || opts->dry_run) {
 		sk_db_rollback(db);
 		if (stats->rejected && !opts->skip_invalid) {
@@ -905,7 +906,6 @@ int sk_candidate_import(struct sk_db *db, const char *path, const struct sk_impo
 	}
 	if (stats->rejected && opts->skip_invalid && !opts->dry_run)
 		rc = sk_import_write_rejects(&doc, &rs, rep, stats);
-	(void)before;
 cleanup:
 	if (rows)
 		for (size_t i = 0; i < nrows; i++)

@@ -89,6 +89,38 @@ cleanup:
 	return rc;
 }
 
+struct diag_pos {
+	long line;
+	size_t index;
+};
+
+static int cmp_diag_pos(const void *a, const void *b)
+{
+	const struct diag_pos *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void sk_import_sort_report(struct sk_report *rep, size_t from)
+{
+	if (from >= rep->count || rep->count - from < 2)
+		return;
+	size_t n = rep->count - from;
+	struct diag_pos *pos = malloc(n * sizeof(*pos));
+	struct sk_diag *sorted = malloc(n * sizeof(*sorted));
+	if (pos && sorted) {
+		for (size_t i = 0; i < n; i++)
+			pos[i] = (struct diag_pos){ rep->items[from + i].line, from + i };
+		qsort(pos, n, sizeof(*pos), cmp_diag_pos);
+		for (size_t i = 0; i < n; i++)
+			sorted[i] = rep->items[pos[i].index];
+		memcpy(rep->items + from, sorted, n * sizeof(*sorted));
+	}
+	free(pos);
+	free(sorted);
+}
+
 char *sk_path_dirname(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -53,6 +53,12 @@ void sk_rowset_release(struct sk_rowset *rs);
 int sk_import_write_rejects(const struct sk_csv_doc *doc, const struct sk_rowset *rs,
 			    const struct sk_report *rep, struct sk_import_stats *stats);
 
+/* Put the report's entries from index `from` on in line order, keeping the
+ * order of entries on the same line: checks run in passes (each row, then
+ * rows against each other, then against the registry), but people read a
+ * report top to bottom. Left as it is if memory runs out. */
+void sk_import_sort_report(struct sk_report *rep, size_t from);
+
 /* Directory part of a path ("." when none); caller frees. */
 char *sk_path_dirname(const char *path);
 /* Join dir and a relative name (an absolute name is returned as is). */

@@ -133,6 +133,21 @@ for n in C1234567 1234567 "c 123-4567" C123; do
 	lacks "$WORK/err" "$n"
 done
 
+# Within one file: a reference twice, and one passport number typed four
+# ways (case, spaces, a hyphen, full-width letters and digits). Reported in
+# line order, though the checks run in passes.
+refused duplicates.csv <<'EOF'
+duplicates.csv:3: passport_number: same passport number as line 2 (reference 'B-301'; possible impersonation)
+duplicates.csv:4: passport_number: same passport number as line 2 (reference 'B-301'; possible impersonation)
+duplicates.csv:5: reference: 'B-301' appears again (first on line 2)
+duplicates.csv:6: passport_number: already registered to candidate 'A-001' (possible impersonation)
+duplicates.csv:7: passport_number: same passport number as line 6 (reference 'B-305'; possible impersonation)
+shiken: duplicates.csv: 5 of 7 rows have errors; nothing was changed
+EOF
+for n in Q4000001 4000001 C1234567 1234567; do
+	lacks "$WORK/err" "$n"
+done
+
 # ---- photos ----
 head -c -12 ../photos/sari.png >../photos/cut.png
 truncate -s $((2 * 1024 * 1024 + 1)) ../photos/huge.jpg
