@@ -185,7 +185,7 @@ int sk_fee_import(struct sk_db *db, const char *path, const struct sk_import_opt
 			char canon[SK_EXAMNO_LEN + 1];
 			int p = sk_examno_parse(canon, f[F_EXAMNO], NULL, NULL);
 			if (p == SK_EINPUT)
-				ROW_ERR("exam_number", N_("'%s' is not an exam number (like 0001-00042-7)"), f[F_EXAMNO], NULL);
+				ROW_ERR("exam_number", N_("'%s' is not an exam number (like 0001-00042-6)"), f[F_EXAMNO], NULL);
 			else if (p)
 				ROW_ERR("exam_number", N_("'%s' has a wrong check digit (mistyped?)"), f[F_EXAMNO], NULL);
 			else {

@@ -282,6 +282,15 @@ static int register_one(struct reg_ctx *c, const char *reference, const char *si
 	if (min_age >= 0 && age < min_age) {
 		snprintf(n1, sizeof(n1), "%d", age);
 		snprintf(n2, sizeof(n2), "%d", min_age);
+		/* Say so when a rule for the nationality applies: the test's
+		 * general minimum (17) alone would not explain the refusal. */
+		int by_nationality = 0;
+		for (size_t i = 0; i < t->nrules; i++)
+			if (t->rules[i].nationality[0] && !strcmp(t->rules[i].nationality, nationality))
+				by_nationality = 1;
+		if (by_nationality)
+			REFUSE("reference", N_("candidate is %s on the exam date; nationals of %s must be at least %s"),
+			       n1, nationality, n2);
 		REFUSE("reference", N_("candidate is %s on the exam date; test '%s' requires at least %s"),
 		       n1, t->code, n2);
 	}
@@ -579,7 +588,7 @@ int sk_registration_get(struct sk_db *db, const char *exam_number, struct sk_reg
 	char canon[SK_EXAMNO_LEN + 1];
 	int p = sk_examno_parse(canon, exam_number, NULL, NULL);
 	if (p == SK_EINPUT)
-		return sk_db_fail(db, SK_EINPUT, "'%s' is not an exam number (like 0001-00042-7)", exam_number);
+		return sk_db_fail(db, SK_EINPUT, "'%s' is not an exam number (like 0001-00042-6)", exam_number);
 	if (p == SK_EVERIFY)
 		return sk_db_fail(db, SK_EINPUT, "'%s' has a wrong check digit (mistyped?)", exam_number);
 	sqlite3_stmt *st = sk_db_stmt(db, sql);

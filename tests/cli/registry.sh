@@ -23,6 +23,21 @@ damm_ok() {
 	}'
 }
 
+# examno SERIAL SEQ: the exam number the registry should give, check digit
+# computed here.
+examno() {
+	local d
+	d=$(printf '%04d%05d' "$1" "$2")
+	printf '%s-%s-%s\n' "${d:0:4}" "${d:4:5}" "$(awk -v s="$d" 'BEGIN {
+		split("0317598642 7092154863 4206871359 1750983426 6123045978 " \
+		      "3674209581 5869720134 8945362017 9438617205 2581436790", t, " ")
+		i = 0
+		for (k = 1; k <= length(s); k++)
+			i = substr(t[i + 1], substr(s, k, 1) + 1, 1) + 0
+		print i
+	}')"
+}
+
 # examno_ok EXAMNO SERIAL: the documented shape SSSS-NNNNN-C, the sitting's
 # serial in front, and a valid check digit.
 examno_ok() {
