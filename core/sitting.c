@@ -6,6 +6,7 @@
 #include "core/date.h"
 #include "core/db.h"
 #include "core/error.h"
+#include "core/fee.h"
 #include "core/refdata.h"
 #include "core/testdef.h"
 #include "core/text.h"
@@ -250,6 +251,48 @@ static const char sql_test_used[] =
 	" WHERE r.sitting_id = ?1 AND t.code = ?2";
 static const char sql_max_serial[] = "SELECT coalesce(max(serial), 0) FROM sitting";
 
+static const char sql_payments[] =
+	"SELECT count(*) FROM payment p JOIN registration r ON r.id = p.registration_id"
+	" WHERE r.sitting_id = ?1";
+
+/* Recompute the fee status of every registration of a sitting (audited by
+ * sk_fee_refresh for those that change). */
+static int refresh_fees(struct sk_db *db, int64_t sitting_id)
+{
+	static const char sql[] = "SELECT id FROM registration WHERE sitting_id = ?1 ORDER BY id";
+	sqlite3_stmt *st = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0, step;
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
+		return sk_db_sqlfail(db, "reading a sitting's registrations");
+	sqlite3_bind_int64(st, 1, sitting_id);
+	/* Ids first: the refresh updates the rows this statement reads. */
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			int64_t *p = realloc(ids, ncap * sizeof(*ids));
+			if (!p) {
+				rc = sk_db_fail(db, SK_ENOMEM, "out of memory");
+				goto cleanup;
+			}
+			ids = p;
+			cap = ncap;
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (step != SQLITE_DONE) {
+		rc = sk_db_sqlfail(db, "reading a sitting's registrations");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = sk_fee_refresh(db, ids[i], NULL, NULL);
+cleanup:
+	sqlite3_finalize(st);
+	free(ids);
+	return rc;
+}
+
 static int step_done(struct sk_db *db, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sk_db_sqlfail(db, what);
@@ -292,6 +335,7 @@ static int save_in_tx(struct sk_db *db, const struct sk_sitting *s, const char *
 	sk_db_now(db, now);
 	struct sk_buf d = SK_BUF_INIT;
 	struct sk_sitting old;
+	int fee_changed = 0;
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
 	int g = sk_sitting_get(db, s->code, &old);
@@ -392,6 +436,22 @@ static int save_in_tx(struct sk_db *db, const struct sk_sitting *s, const char *
 				*outcome = -1;
 			}
 		}
+		if (strcmp(old.fee_currency, s->fee_currency)) {
+			if (!(st = sk_db_stmt(db, sql_payments)))
+				return db->err;
+			sqlite3_bind_int64(st, 1, old.id);
+			int step = sqlite3_step(st);
+			int payments = step == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+			sqlite3_reset(st);
+			if (step != SQLITE_ROW)
+				return sk_db_sqlfail(db, "reading a sitting's fee records");
+			if (payments) {
+				sk_report_add(rep, file, line, "currency",
+					      N_("sitting '%s' has fee records in %s; its currency cannot change"),
+					      s->code, old.fee_currency, NULL);
+				*outcome = -1;
+			}
+		}
 		if (*outcome < 0)
 			return 0;
 		sk_buf_addch(&d, '{');
@@ -448,11 +508,17 @@ static int save_in_tx(struct sk_db *db, const struct sk_sitting *s, const char *
 		if ((rc = step_done(db, st, "updating a sitting")))
 			goto cleanup;
 		*outcome = 2;
+		/* A fee status is worked out against the sitting's fee: raised,
+		 * lowered or dropped, it is worked out again (after the sitting's
+		 * own audit record, so the log reads cause, then effects). */
+		fee_changed = old.fee_amount != res.fee || strcmp(old.fee_currency, s->fee_currency);
 	}
 	if (sk_buf_failed(&d))
 		rc = sk_db_fail(db, SK_ENOMEM, "out of memory");
 	else
 		rc = sk_audit_append(db, "sitting", s->code, *outcome == 1 ? "create" : "update", d.buf);
+	if (!rc && fee_changed)
+		rc = refresh_fees(db, old.id);
 cleanup:
 	sk_buf_release(&d);
 	free(sealed);
