@@ -127,8 +127,9 @@ int sk_passport_hash(struct sk_db *db, unsigned char out[32], const char *normal
 	return 0;
 }
 
-/* A Latin-script name as printed in a passport's visual zone. Returns the
- * first offending character (as UTF-8 in bad[8]) or 0 when fine. */
+/* A Latin-script name as printed in a passport's visual zone. Returns 0
+ * when fine, -1 with the first offending character (as UTF-8 in bad[8]), or
+ * -2 when there is no letter at all. */
 static int latin_name_ok(const char *s, char bad[8])
 {
 	int letters = 0;
@@ -150,11 +151,7 @@ static int latin_name_ok(const char *s, char bad[8])
 		}
 		s += n;
 	}
-	if (!letters) {
-		strcpy(bad, " ");
-		return -1;
-	}
-	return 0;
+	return letters ? 0 : -2;
 }
 
 static int email_ok(const char *s)
@@ -275,8 +272,12 @@ struct import_ctx {
 	struct sk_date today;
 };
 
-#define ROW_ERR(field, fmt, a0, a1) \
-	(sk_report_add(ctx->rep, ctx->doc->name, rec->line, (field), (fmt), (a0), (a1), NULL), bad++)
+/* Values from the file are quoted through sk_import_shown(): cut short and
+ * with control characters spelled out. */
+#define ROW_ERR(field, fmt, a0, a1)                                                          \
+	(sk_report_add(ctx->rep, ctx->doc->name, rec->line, (field), (fmt),                  \
+		       sk_import_shown(shown0, (a0)), sk_import_shown(shown1, (a1)), NULL), \
+	 bad++)
 
 static int check_free_text(struct import_ctx *ctx, const struct sk_csv_record *rec, int c,
 			   size_t max)
@@ -301,7 +302,7 @@ static int parse_row(struct import_ctx *ctx, const struct sk_csv_record *rec, st
 	for (int c = 0; c < NCOLS; c++)
 		in->v[c] = sk_csv_field(rec, ctx->col[c]);
 	const char *const *v = in->v;
-	char buf[40];
+	char shown0[SK_SHOWN_MAX], shown1[SK_SHOWN_MAX];
 
 	/* reference */
 	size_t rl = strlen(v[C_REFERENCE]);
@@ -315,31 +316,37 @@ static int parse_row(struct import_ctx *ctx, const struct sk_csv_record *rec, st
 
 	/* names */
 	char badch[8];
+	int nameok;
 	if (!*v[C_FAMILY])
 		ROW_ERR("family_name", N_("is empty"), NULL, NULL);
 	else if (sk_text_length(v[C_FAMILY]) > 60)
 		ROW_ERR("family_name", N_("too long (at most %s characters)"), "60", NULL);
-	else if (latin_name_ok(v[C_FAMILY], badch))
+	else if ((nameok = latin_name_ok(v[C_FAMILY], badch)) == -2)
+		ROW_ERR("family_name", N_("'%s' has no letters"), v[C_FAMILY], NULL);
+	else if (nameok)
 		ROW_ERR("family_name", N_("'%s' is not written in Latin letters as in the passport (character '%s')"),
 			v[C_FAMILY], badch);
 	if (*v[C_GIVEN]) {
 		if (sk_text_length(v[C_GIVEN]) > 60)
 			ROW_ERR("given_name", N_("too long (at most %s characters)"), "60", NULL);
-		else if (latin_name_ok(v[C_GIVEN], badch))
+		else if ((nameok = latin_name_ok(v[C_GIVEN], badch)) == -2)
+			ROW_ERR("given_name", N_("'%s' has no letters"), v[C_GIVEN], NULL);
+		else if (nameok)
 			ROW_ERR("given_name", N_("'%s' is not written in Latin letters as in the passport (character '%s')"),
 				v[C_GIVEN], badch);
 	}
 	bad += check_free_text(ctx, rec, C_NATIVE, 100);
 
 	/* date of birth */
-	struct sk_date dob;
+	struct sk_date dob, oldest = ctx->today;
+	oldest.year -= 100; /* 29 February sorts between the 28th and 1 March */
 	if (!*v[C_DOB])
 		ROW_ERR("date_of_birth", N_("is empty"), NULL, NULL);
 	else if (sk_date_parse(&dob, v[C_DOB]))
 		ROW_ERR("date_of_birth", N_("'%s' is not a date (YYYY-MM-DD)"), v[C_DOB], NULL);
 	else if (sk_date_cmp(&dob, &ctx->today) > 0)
 		ROW_ERR("date_of_birth", N_("'%s' is in the future"), v[C_DOB], NULL);
-	else if (sk_date_age(&dob, &ctx->today) > 100)
+	else if (sk_date_cmp(&dob, &oldest) < 0)
 		ROW_ERR("date_of_birth", N_("'%s' is more than 100 years ago"), v[C_DOB], NULL);
 	else
 		sk_date_format(in->dob, &dob);
@@ -375,6 +382,10 @@ static int parse_row(struct import_ctx *ctx, const struct sk_csv_record *rec, st
 	/* contact */
 	if (*v[C_EMAIL] && !email_ok(v[C_EMAIL]))
 		ROW_ERR("email", N_("'%s' is not an email address"), v[C_EMAIL], NULL);
+	else if (v[C_EMAIL][0] == '=' || v[C_EMAIL][0] == '+')
+		/* a valid address, but exported as is it would be a formula */
+		ROW_ERR("email", N_("must not start with '=', '+' or '@' (a spreadsheet would run it as a formula)"),
+			NULL, NULL);
 	if (*v[C_PHONE] && !phone_ok(v[C_PHONE]))
 		ROW_ERR("phone", N_("'%s' is not a phone number (digits, spaces, '-', '(', ')', a leading '+')"),
 			v[C_PHONE], NULL);
@@ -423,7 +434,6 @@ static int parse_row(struct import_ctx *ctx, const struct sk_csv_record *rec, st
 			const char *why = NULL;
 			char detail[96];
 			if (sk_photo_check(&in->photo_info, in->photo, in->photo_len, &why, detail)) {
-				snprintf(buf, sizeof(buf), "%s", "");
 				sk_report_add(ctx->rep, ctx->doc->name, rec->line, "photo", why, detail, NULL, NULL);
 				bad++;
 			}
@@ -1000,7 +1010,7 @@ int sk_candidate_foreach(struct sk_db *db, const struct sk_candidate_filter *f,
 	struct sk_buf sql = SK_BUF_INIT;
 	sk_buf_adds(&sql, sql_select);
 	sk_buf_adds(&sql, " WHERE (?1 IS NULL OR nationality = ?1)"
-			  " AND (?2 IS NULL OR instr(reference, ?2) OR instr(upper(family_name), upper(?2))"
+			  " AND (?2 IS NULL OR instr(upper(reference), upper(?2)) OR instr(upper(family_name), upper(?2))"
 			  " OR instr(upper(given_name), upper(?2)) OR instr(native_name, ?2))"
 			  " ORDER BY reference LIMIT ?3");
 	sqlite3_stmt *st = NULL;

@@ -121,6 +121,40 @@ void sk_import_sort_report(struct sk_report *rep, size_t from)
 	free(sorted);
 }
 
+const char *sk_import_shown(char out[SK_SHOWN_MAX], const char *value)
+{
+	if (!value)
+		return NULL;
+	size_t len = 0, chars = 0;
+	const char *p = value;
+	while (*p) {
+		if (chars == SK_SHOWN_CHARS) {
+			memcpy(out + len, "\xE2\x80\xA6", 3); /* … */
+			len += 3;
+			break;
+		}
+		int cp;
+		size_t n = sk_utf8_decode(p, &cp);
+		if (!n) {
+			len += (size_t)snprintf(out + len, 8, "\\x%02X", (unsigned char)*p);
+			p++;
+		} else if (cp < 0x20 || cp == 0x7F) {
+			len += (size_t)snprintf(out + len, 8, "\\x%02X", (unsigned)cp);
+			p += n;
+		} else if (cp >= 0x80 && cp <= 0x9F) {
+			len += (size_t)snprintf(out + len, 8, "\\u%04X", (unsigned)cp);
+			p += n;
+		} else {
+			memcpy(out + len, p, n);
+			len += n;
+			p += n;
+		}
+		chars++;
+	}
+	out[len] = '\0';
+	return out;
+}
+
 char *sk_path_dirname(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -59,6 +59,14 @@ int sk_import_write_rejects(const struct sk_csv_doc *doc, const struct sk_rowset
  * report top to bottom. Left as it is if memory runs out. */
 void sk_import_sort_report(struct sk_report *rep, size_t from);
 
+/* A value from the file as quoted in a message: control characters spelled
+ * out ("\x1B", "\u0085") so a file cannot drive the terminal it is reported
+ * on, and cut after SK_SHOWN_CHARS characters with "…" so one runaway field
+ * does not flood it. Returns out, or NULL for NULL. */
+#define SK_SHOWN_CHARS 48
+#define SK_SHOWN_MAX (SK_SHOWN_CHARS * 6 + 8)
+const char *sk_import_shown(char out[SK_SHOWN_MAX], const char *value);
+
 /* Directory part of a path ("." when none); caller frees. */
 char *sk_path_dirname(const char *path);
 /* Join dir and a relative name (an absolute name is returned as is). */

@@ -23,15 +23,17 @@ refused() {
 }
 
 # ---- fields, one problem per row, every row reported ----
+# Born 100 years and a day before SHIKEN_NOW is too long ago; 100 years to
+# the day is not (the last row).
 refused dates.csv <<'EOF'
 dates.csv:3: date_of_birth: '1999-02-30' is not a date (YYYY-MM-DD)
 dates.csv:4: date_of_birth: '2001/13/01' is not a date (YYYY-MM-DD)
 dates.csv:5: date_of_birth: '12 March 1999' is not a date (YYYY-MM-DD)
 dates.csv:6: date_of_birth: '2026-11-23' is in the future
-dates.csv:7: date_of_birth: '1925-11-21' is more than 100 years ago
+dates.csv:7: date_of_birth: '1926-11-21' is more than 100 years ago
 dates.csv:8: date_of_birth: is empty
 dates.csv:9: date_of_birth: '2000-1-5' is not a date (YYYY-MM-DD)
-shiken: dates.csv: 7 of 8 rows have errors; nothing was changed
+shiken: dates.csv: 7 of 9 rows have errors; nothing was changed
 EOF
 
 refused countries.csv <<'EOF'
@@ -51,7 +53,9 @@ person.csv:6: reference: 'B 025' is not a reference (1-32 letters, digits, '-', 
 person.csv:7: reference: is empty
 person.csv:8: family_name: is empty
 person.csv:8: gender: is empty
-shiken: person.csv: 7 of 8 rows have errors; nothing was changed
+person.csv:9: family_name: '-' has no letters
+person.csv:10: given_name: '. .' has no letters
+shiken: person.csv: 9 of 10 rows have errors; nothing was changed
 EOF
 
 # A bad passport number is never echoed: the message says what is wrong only.
@@ -86,12 +90,14 @@ background.csv:8: japanese_level: 'JLPT N3' is not N1-N5, JFT-A2 or none
 shiken: background.csv: 7 of 8 rows have errors; nothing was changed
 EOF
 
-# Formula injection: a spreadsheet opening an export would run these.
+# Formula injection: a spreadsheet opening an export would run these, the
+# email address too (valid as an address, but not as a cell).
 refused formula.csv <<'EOF'
 formula.csv:2: arrangements: must not start with '=', '+' or '@' (a spreadsheet would run it as a formula)
 formula.csv:3: residence_region: must not start with '=', '+' or '@' (a spreadsheet would run it as a formula)
 formula.csv:4: native_name: must not start with '=', '+' or '@' (a spreadsheet would run it as a formula)
-shiken: formula.csv: 3 of 4 rows have errors; nothing was changed
+formula.csv:5: email: must not start with '=', '+' or '@' (a spreadsheet would run it as a formula)
+shiken: formula.csv: 4 of 5 rows have errors; nothing was changed
 EOF
 
 # The very long field: 5,000 characters of family name, 501 of arrangements.
@@ -102,25 +108,34 @@ long=$(printf 'A%.0s' {1..5000})
 	echo "B-091,$long,AN,,2000-01-01,M,VN,VN,,P5000091,an@example.com,,,,,,,"
 	echo "B-092,NGUYEN,AN,,2000-01-01,M,VN,VN,,P5000092,an@example.com,,,,,,$(printf 'x%.0s' {1..501}),"
 	echo "B-093,NGUYEN,AN,$(printf 'あ%.0s' {1..101}),2000-01-01,M,VN,VN,,P5000093,an@example.com,,,,,,,"
+	echo "B-094,NGUYEN,AN,,2000-01-01,M,VN,VN,,P5000094,${long}@example.com,,,,,,,"
 } >long.csv
 refused long.csv <<'EOF'
 long.csv:2: family_name: too long (at most 60 characters)
 long.csv:3: arrangements: too long (at most 500 characters)
 long.csv:4: native_name: too long (at most 100 characters)
-shiken: long.csv: 3 of 3 rows have errors; nothing was changed
+long.csv:5: email: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA…' is not an email address
+shiken: long.csv: 4 of 4 rows have errors; nothing was changed
 EOF
 
 # A control character in free text (a tab and a line break are text).
+# Where a message quotes the value, the control character is spelled out:
+# a file must not be able to drive the terminal it is reported on.
 {
 	echo "$H"
 	printf 'B-095,NGUYEN,AN,,2000-01-01,M,VN,VN,,P5000095,an@example.com,,,,,,"wheel\001chair",\n'
 	printf 'B-096,NGUYEN,AN,,2000-01-01,M,VN,VN,Ha\x1b[31mNoi,P5000096,an@example.com,,,,,,,\n'
+	printf 'B-097,NGUY\x1b[2JEN,AN,,2000-01-01,M,VN,VN,,P5000097,an@example.com,,,,,,,\n'
+	printf 'B-098,NGUYEN,AN,,2000-01-01,M,VN,VN,,P5000098,an@example.com\x07,,,,,,,\n'
 } >control.csv
 refused control.csv <<'EOF'
 control.csv:2: arrangements: contains a control character
 control.csv:3: residence_region: contains a control character
-shiken: control.csv: 2 of 2 rows have errors; nothing was changed
+control.csv:4: family_name: 'NGUY\x1B[2JEN' is not written in Latin letters as in the passport (character '\x1B')
+control.csv:5: email: 'an@example.com\x07' is not an email address
+shiken: control.csv: 4 of 4 rows have errors; nothing was changed
 EOF
+! grep -q $'\x1b' "$WORK/err" || fail "an escape character reached the terminal"
 
 # ---- the registry: a passport number held by another reference ----
 # Typed differently (case, spaces, a hyphen), it is still A-001's number.

@@ -61,6 +61,8 @@ run 0 candidate list --search "Văn" --json
 [[ $(jq -c 'map(.reference)' "$WORK/out") == '["A-001"]' ]] || fail "--search in the native name"
 run 0 candidate list --search A-00 --csv
 [[ $(wc -l <"$WORK/out") == 6 ]] || fail "--search A-00: a header and five rows"
+run 0 candidate list --search a-003 --json
+[[ $(jq -c 'map(.reference)' "$WORK/out") == '["A-003"]' ]] || fail "--search a reference in lower case"
 run 0 candidate list --search nobody
 same_text "$WORK/out" "reference  name  born  sex  nationality  residence  passport"
 run 0 candidate list --nationality ID --search dewi --limit 1 --json
