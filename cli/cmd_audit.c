@@ -65,7 +65,7 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': f.entity = optarg; break;
 		case 'k': f.entity_key = optarg; break;
@@ -77,6 +77,8 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 			break;
 		}
 		case 'j': ss.json = 1; break;
+		case ':': /* a known option without its value */
+			return cli_bad_usage(usage_show, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
 			return cli_bad_usage(usage_show, _("unknown option '%s'"), argv[optind - 1]);
 		}
@@ -108,14 +110,22 @@ static int cmd_verify(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			if (sscanf(optarg, "%lld:%64[0-9a-f]", &head_seq, head_hash) != 2 || head_seq < 1 ||
-			    strlen(head_hash) < 16)
+		case 'h': {
+			/* All of it must be a head: "12:<hash>junk" is a typo, not a head. */
+			int end = 0;
+			if (sscanf(optarg, "%lld:%64[0-9a-fA-F]%n", &head_seq, head_hash, &end) != 2 ||
+			    optarg[end] || head_seq < 1 || strlen(head_hash) < 16)
 				return cli_bad_usage(usage_verify, _("'%s' is not a head like 1234:3f2a9c0b1d2e4f56"), optarg);
+			for (char *p = head_hash; *p; p++)
+				if (*p >= 'A' && *p <= 'F')
+					*p = (char)(*p - 'A' + 'a');
 			break;
+		}
 		case 'j': json = 1; break;
+		case ':': /* a known option without its value */
+			return cli_bad_usage(usage_verify, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
 			return cli_bad_usage(usage_verify, _("unknown option '%s'"), argv[optind - 1]);
 		}
@@ -150,8 +160,11 @@ static int cmd_verify(struct cli *cli, int argc, char **argv)
 		       (long long)res.head_seq, res.head);
 	} else {
 		cli_print_report(&res.problems);
-		cli_error(_("audit log NOT intact: %zu problems in %lld records"), res.problems.count,
-			  (long long)res.records);
+		if (res.problems.count == 1)
+			cli_error(_("audit log NOT intact: 1 problem in %lld records"), (long long)res.records);
+		else
+			cli_error(_("audit log NOT intact: %zu problems in %lld records"), res.problems.count,
+				  (long long)res.records);
 	}
 	sk_report_release(&res.problems);
 	return rc ? EXIT_VERIFY : EXIT_OK;

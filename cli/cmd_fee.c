@@ -89,13 +89,15 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': sitting = optarg; break;
 		case 'e': examno = optarg; break;
 		case 'C': ls.fmt = OUT_CSV; break;
 		case 'j': ls.fmt = OUT_JSON; break;
 		case 'o': out = optarg; break;
+		case ':': /* a known option without its value */
+			return cli_bad_usage(usage_list, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
 			return cli_bad_usage(usage_list, _("unknown option '%s'"), argv[optind - 1]);
 		}

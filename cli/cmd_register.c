@@ -55,12 +55,14 @@ static int cmd_add(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ref = optarg; break;
 		case 's': sitting = optarg; break;
 		case 't': test = optarg; break;
 		case 'r': room = optarg; break;
+		case ':': /* a known option without its value */
+			return cli_bad_usage(usage_add, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
 			return cli_bad_usage(usage_add, _("unknown option '%s'"), argv[optind - 1]);
 		}
@@ -158,7 +160,7 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': f.sitting = optarg; break;
 		case 't': f.test = optarg; break;
@@ -169,6 +171,8 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 		case 'C': ls.fmt = OUT_CSV; break;
 		case 'j': ls.fmt = OUT_JSON; break;
 		case 'o': out = optarg; break;
+		case ':': /* a known option without its value */
+			return cli_bad_usage(usage_list, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
 			return cli_bad_usage(usage_list, _("unknown option '%s'"), argv[optind - 1]);
 		}

@@ -46,7 +46,7 @@ static int cmd_create(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': snprintf(s.code, sizeof(s.code), "%s", optarg); break;
 		case 'd': snprintf(s.exam_date, sizeof(s.exam_date), "%s", optarg); break;
@@ -69,6 +69,8 @@ static int cmd_create(struct cli *cli, int argc, char **argv)
 			snprintf(s.fee_currency, sizeof(s.fee_currency), "%s", optarg);
 			sk_ascii_upper(s.fee_currency);
 			break;
+		case ':': /* a known option without its value */
+			return cli_bad_usage(usage_create, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
 			return cli_bad_usage(usage_create, _("unknown option '%s'"), argv[optind - 1]);
 		}
