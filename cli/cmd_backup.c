@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -20,6 +21,13 @@ static const char usage[] =
 	   "otherwise back the key file up yourself, apart from the database.\n"
 	   "To restore: stop shiken, copy FILE over the database, delete any stale\n"
 	   "-wal and -shm files beside it, and put the key file back beside it.\n");
+
+/* Non-zero when both paths name one existing file. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 int cmd_backup(struct cli *cli, int argc, char **argv)
 {
@@ -43,6 +51,24 @@ int cmd_backup(struct cli *cli, int argc, char **argv)
 	}
 	if (!dest)
 		return cli_bad_usage(usage, "%s", _("give the backup file"));
+	char path[4096];
+	snprintf(path, sizeof(path), "%s.key", dest);
+	/* --force replaces a backup, never the registry or its key: renamed
+	 * over the live database the copy would meet its stale -wal file. */
+	if (same_file(dest, cli->db_path)) {
+		cli_error(_("backup: '%s' is the database itself"), dest);
+		return EXIT_FAIL;
+	}
+	if (same_file(dest, cli->key_path) || (with_key && same_file(path, cli->key_path))) {
+		cli_error(_("backup: '%s' is the key file"), same_file(dest, cli->key_path) ? dest : path);
+		return EXIT_FAIL;
+	}
+	/* Refuse before copying anything: a backup whose key could not be
+	 * written beside it is the one that gets restored without its key. */
+	if (with_key && !force && access(path, F_OK) == 0) {
+		cli_error(_("backup: '%s' already exists (use --force to replace it)"), path);
+		return EXIT_FAIL;
+	}
 	int rc = sk_db_backup(cli->db, dest, force);
 	if (rc)
 		return cli_db_error(cli, rc, _("backup"));
@@ -54,8 +80,6 @@ int cmd_backup(struct cli *cli, int argc, char **argv)
 	}
 	unsigned char *key = NULL;
 	size_t len = 0;
-	char path[4096];
-	snprintf(path, sizeof(path), "%s.key", dest);
 	if (sk_read_file(&key, &len, cli->key_path, 65536)) {
 		cli_error(_("cannot read '%s': %s"), cli->key_path, strerror(errno));
 		return EXIT_FAIL;
