@@ -41,7 +41,11 @@ struct sk_draw {
 	unsigned pos;
 };
 
-/* Start a stream for (label, input). input_len is truncated at 80 bytes. */
+/* Start a stream for (label, input). The label is cut at 15 bytes and the
+ * input at 80: two labels or inputs that agree up to there give the same
+ * stream, so keep labels short and distinct ("seat", "paper") and inputs
+ * within 80 bytes. The stream for a given key, label and input never
+ * changes: seats and papers are rebuilt from it. */
 void sk_draw_init(struct sk_draw *d, const unsigned char *key, const char *label,
 		  const void *input, size_t input_len);
 /* A uniform number in [0, n); n >= 1. Rejection sampling keeps it unbiased. */

@@ -220,6 +220,18 @@ Test(crypto, input_beyond_80_bytes_is_ignored_as_documented)
 	cr_assert_arr_neq(a, b, sizeof(a));
 }
 
+Test(crypto, label_beyond_15_bytes_is_ignored_as_documented)
+{
+	unsigned char key[32];
+	fixed_key(key, 16);
+	uint64_t a[64], b[64];
+	stream(a, key, "paper-permutation", "x", 1);
+	stream(b, key, "paper-permutatio", "x", 1);
+	cr_assert_arr_eq(a, b, sizeof(a), "both cut to 'paper-permutati'");
+	stream(b, key, "paper-permutat", "x", 1);
+	cr_assert_arr_neq(a, b, sizeof(a));
+}
+
 Test(crypto, draw_done_wipes_key)
 {
 	unsigned char key[32], zero[32] = { 0 };
