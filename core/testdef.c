@@ -173,7 +173,8 @@ static int code_ok(const char *s, size_t max)
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n;
 }
 
-/* "ID:18 VN:17" → rules; returns -1 with the bad token in bad[32]. */
+/* "ID:18 VN:17" → rules; returns -1 with the bad token in bad[32], or -2
+ * when a token names a country already given (bad[32] holds the token). */
 static int parse_age_by(struct sk_testdef *t, const char *s, char bad[32])
 {
 	char tmp[256];
@@ -191,6 +192,14 @@ static int parse_age_by(struct sk_testdef *t, const char *s, char bad[32])
 				*colon = ':';
 			snprintf(bad, 32, "%s", tok);
 			return -1;
+		}
+		for (size_t i = 0; i < t->nrules; i++) {
+			/* Two ages for one country would break the table's key. */
+			if (!strcmp(t->rules[i].nationality, c->alpha2)) {
+				*colon = ':';
+				snprintf(bad, 32, "%s", tok);
+				return -2;
+			}
 		}
 		struct sk_age_rule *r = &t->rules[t->nrules++];
 		snprintf(r->nationality, sizeof(r->nationality), "%s", c->alpha2);
@@ -392,8 +401,11 @@ int sk_testdef_import(struct sk_db *db, const char *path, const struct sk_import
 			def.rules[0].min_age = min_age;
 			def.nrules = 1;
 		}
-		if (*v[T_AGE_BY] && parse_age_by(&def, v[T_AGE_BY], badtok))
+		int age_by = *v[T_AGE_BY] ? parse_age_by(&def, v[T_AGE_BY], badtok) : 0;
+		if (age_by == -1)
 			ROW_ERR("min_age_by_nationality", N_("'%s' is not COUNTRY:AGE (like ID:18)"), badtok, NULL);
+		else if (age_by == -2)
+			ROW_ERR("min_age_by_nationality", N_("'%s' gives a second age for the same country"), badtok, NULL);
 		if (bad) {
 			rs.bad[i] = 1;
 			continue;

@@ -121,6 +121,13 @@ PD1,検査,Inspection,2,jitsugi,実技,Practical,mc,60,60
 EOF
 refused 1 "dup.csv:3: section: 'jitsugi' appears twice for this test
 shiken: dup.csv: 1 of 2 rows have errors; nothing was changed" test import dup.csv
+# Two ages for one nationality (ID and IDN are one country).
+cat >twoages.csv <<'EOF'
+test,category_ja,category_en,level,section,section_ja,section_en,item_kind,pass_percent,time_limit_min,min_age,min_age_by_nationality
+PD3,検査,Inspection,2,jitsugi,実技,Practical,mc,60,60,17,ID:18 IDN:19
+EOF
+refused 1 "twoages.csv:2: min_age_by_nationality: 'IDN:19' gives a second age for the same country
+shiken: twoages.csv: 1 of 1 rows have errors; nothing was changed" test import twoages.csv
 printf 'test,category_ja,category_en,level,section\nPD2,検査,Inspection,2,jitsugi\n' >short.csv
 snapshot short
 run 1 test import short.csv
