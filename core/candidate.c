@@ -849,6 +849,7 @@ int sk_candidate_import(struct sk_db *db, const char *path, const struct sk_impo
 	size_t before = rep->count;
 	if ((rc = sk_csv_map(&doc, sk_candidate_columns, NCOLS, opts->ignore_unknown, ctx.col, rep)))
 		goto cleanup;
+	sk_import_unify_breaks(&doc);
 	ctx.dir = sk_path_dirname(path);
 	if (!ctx.dir || sk_rowset_init(&rs, doc.count)) {
 		rc = SK_ENOMEM;

@@ -104,6 +104,49 @@ static int is_utf8(const char *e)
 	return !sk_ascii_casecmp(e, "utf-8") || !sk_ascii_casecmp(e, "utf8");
 }
 
+/* Count the well-formed multi-byte UTF-8 sequences and the bytes that
+ * start no well-formed sequence. */
+static void utf8_census(const unsigned char *s, size_t len, size_t *multi, size_t *invalid)
+{
+	*multi = *invalid = 0;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		/* continuation bytes, and the range of the first (no overlong
+		 * forms, no surrogates, nothing past U+10FFFF) */
+		size_t n = 0;
+		unsigned char lo = 0x80, hi = 0xBF;
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			lo = c == 0xE0 ? 0xA0 : 0x80;
+			hi = c == 0xED ? 0x9F : 0xBF;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			lo = c == 0xF0 ? 0x90 : 0x80;
+			hi = c == 0xF4 ? 0x8F : 0xBF;
+		}
+		int ok = n != 0 && n < len - i;
+		for (size_t k = 1; ok && k <= n; k++) {
+			unsigned char t = s[i + k];
+			if (k == 1 ? (t < lo || t > hi) : (t < 0x80 || t > 0xBF))
+				ok = 0;
+		}
+		if (ok) {
+			(*multi)++;
+			i += n + 1;
+		} else {
+			(*invalid)++;
+			i++;
+		}
+	}
+}
+
 /* Convert CP932 bytes to UTF-8. Returns 0, or the offset+1 of the first byte
  * that is not CP932 as a negative number. */
 static long from_cp932(struct sk_buf *out, const char *s, size_t len)
@@ -308,8 +351,26 @@ int sk_csv_parse(struct sk_csv_doc *out, const char *name, const char *bytes, si
 		s += 3;
 		len -= 3;
 	}
+	if (len >= 2 && ((unsigned char)s[0] == 0xFF && (unsigned char)s[1] == 0xFE)) {
+		sk_report_add(rep, name, 1, "encoding",
+			      N_("the file is UTF-16 (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\" or \"CSV\""),
+			      NULL, NULL, NULL);
+		rc = SK_EINPUT;
+		goto fail;
+	}
 	long bad = sk_utf8_invalid_at(s, len);
-	if (bom || (auto_enc && bad < 0) || (!auto_enc && is_utf8(encoding))) {
+	/* A file of UTF-8 text with a stray byte or two (pasted from a
+	 * Latin-1 source, say) can also pass as CP932, decoding every Japanese
+	 * character into nonsense: when well-formed UTF-8 outnumbers the
+	 * bytes that are not, report the bytes instead of guessing CP932.
+	 * Real CP932 text is almost never well-formed UTF-8. */
+	int mostly_utf8 = 0;
+	if (auto_enc && bad >= 0) {
+		size_t multi, invalid;
+		utf8_census((const unsigned char *)s, len, &multi, &invalid);
+		mostly_utf8 = multi > invalid;
+	}
+	if (bom || (auto_enc && (bad < 0 || mostly_utf8)) || (!auto_enc && is_utf8(encoding))) {
 		if (bad >= 0) {
 			report_invalid(rep, name, s, (size_t)bad,
 				       auto_enc || bom
@@ -419,14 +480,26 @@ static void canon_header(char *out, size_t cap, const char *s)
 	out[i] = '\0';
 }
 
+/* The header's width without its trailing unnamed cells: Excel writes a
+ * comma for every column anything was ever typed in, the header row too. */
+static size_t header_width(const struct sk_csv_doc *doc)
+{
+	const struct sk_csv_record *h = &doc->records[0];
+	size_t n = h->nfields;
+	while (n > 0 && !h->fields[n - 1][0])
+		n--;
+	return n;
+}
+
 int sk_csv_map(const struct sk_csv_doc *doc, const struct sk_csv_col *cols, size_t ncols,
 	       int ignore_unknown, int *index_out, struct sk_report *rep)
 {
 	size_t before = rep->count;
 	const struct sk_csv_record *h = &doc->records[0];
+	size_t width = header_width(doc);
 	for (size_t i = 0; i < ncols; i++)
 		index_out[i] = -1;
-	for (size_t f = 0; f < h->nfields; f++) {
+	for (size_t f = 0; f < width; f++) {
 		char name[256];
 		canon_header(name, sizeof(name), h->fields[f]);
 		if (!name[0]) {
@@ -465,7 +538,7 @@ int sk_csv_map(const struct sk_csv_doc *doc, const struct sk_csv_col *cols, size
 int sk_csv_check_width(const struct sk_csv_doc *doc, const struct sk_csv_record *rec,
 		       struct sk_report *rep)
 {
-	size_t want = doc->records[0].nfields;
+	size_t want = header_width(doc);
 	size_t have = rec->nfields;
 	while (have > want && !rec->fields[have - 1][0])
 		have--;

@@ -32,7 +32,10 @@ struct sk_csv_doc {
 };
 
 /* Read and parse the file at path. encoding is NULL or "auto" (detect),
- * "utf-8" or "cp932" (also "shift_jis", "sjis", "windows-31j").
+ * "utf-8" or "cp932" (also "shift_jis", "sjis", "windows-31j"). Detection
+ * takes a file that is not valid UTF-8 for CP932 unless it is mostly
+ * well-formed UTF-8 (then its bad bytes are reported); UTF-16 is refused
+ * with a message of its own.
  * Records that are entirely blank are dropped. Returns 0, SK_EINPUT with the
  * problems in rep (encoding, quoting, empty file), SK_EIO (also in rep),
  * SK_ENOMEM. On error the doc is released. */
@@ -53,7 +56,7 @@ struct sk_csv_col {
 
 /* Map the header (record 0) onto cols: index_out[i] is the field index of
  * cols[i], or -1 when absent. Header names match case-insensitively with
- * spaces and hyphens read as '_'. Problems (unknown columns unless
+ * spaces and hyphens read as '_'; trailing unnamed header cells are ignored. Problems (unknown columns unless
  * ignore_unknown, duplicates, missing required columns) go to rep; returns
  * SK_EINPUT if there were any. */
 int sk_csv_map(const struct sk_csv_doc *doc, const struct sk_csv_col *cols, size_t ncols,

@@ -155,6 +155,28 @@ const char *sk_import_shown(char out[SK_SHOWN_MAX], const char *value)
 	return out;
 }
 
+void sk_import_unify_breaks(struct sk_csv_doc *doc)
+{
+	for (size_t r = 0; r < doc->count; r++) {
+		const struct sk_csv_record *rec = &doc->records[r];
+		for (size_t f = 0; f < rec->nfields; f++) {
+			char *s = rec->fields[f], *to;
+			if (!(to = strchr(s, '\r')))
+				continue;
+			for (const char *from = to; *from; from++) {
+				if (*from == '\r') {
+					*to++ = '\n';
+					if (from[1] == '\n')
+						from++;
+				} else {
+					*to++ = *from;
+				}
+			}
+			*to = '\0';
+		}
+	}
+}
+
 char *sk_path_dirname(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -184,8 +206,11 @@ const char *sk_check_text(const char *value, size_t max_chars, char limit[24])
 	snprintf(limit, 24, "%zu", max_chars);
 	if (sk_text_length(value) > max_chars)
 		return N_("too long (at most %s characters)");
+	/* C0 but for tab and line break, DEL, and C1 (U+0080-U+009F, which
+	 * UTF-8 writes as 0xC2 0x80-0x9F). */
 	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-		if (*p < 0x20 && *p != '\n' && *p != '\t')
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F ||
+		    (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
 			return N_("contains a control character");
 	if (value[0] == '=' || value[0] == '+' || value[0] == '@')
 		return N_("must not start with '=', '+' or '@' (a spreadsheet would run it as a formula)");

@@ -67,6 +67,11 @@ void sk_import_sort_report(struct sk_report *rep, size_t from);
 #define SK_SHOWN_MAX (SK_SHOWN_CHARS * 6 + 8)
 const char *sk_import_shown(char out[SK_SHOWN_MAX], const char *value);
 
+/* Make every line break inside the doc's fields "\n": a cell with a line
+ * break reads the same whether the file ends its lines with CRLF, CR or LF,
+ * and its CR is not taken for a control character. In place. */
+void sk_import_unify_breaks(struct sk_csv_doc *doc);
+
 /* Directory part of a path ("." when none); caller frees. */
 char *sk_path_dirname(const char *path);
 /* Join dir and a relative name (an absolute name is returned as is). */

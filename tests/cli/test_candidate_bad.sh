@@ -127,13 +127,19 @@ EOF
 	printf 'B-096,NGUYEN,AN,,2000-01-01,M,VN,VN,Ha\x1b[31mNoi,P5000096,an@example.com,,,,,,,\n'
 	printf 'B-097,NGUY\x1b[2JEN,AN,,2000-01-01,M,VN,VN,,P5000097,an@example.com,,,,,,,\n'
 	printf 'B-098,NGUYEN,AN,,2000-01-01,M,VN,VN,,P5000098,an@example.com\x07,,,,,,,\n'
+	printf 'B-099,NGUYEN,AN,,2000-01-01,M,VN,VN,,P5000099,an@example.com,,,,,,"wheel\x7fchair",\n'
+	printf 'B-100,NGUYEN,AN,,2000-01-01,M,VN,VN,Ha\xc2\x85Noi,P5000100,an@example.com,,,,,,,\n'
+	printf 'B-102,NGUYEN,AN,,2000-01-01,M,VN,VN,,P5000102,an@example.com,,,\xc2\x9b,,,,\n'
 } >control.csv
 refused control.csv <<'EOF'
 control.csv:2: arrangements: contains a control character
 control.csv:3: residence_region: contains a control character
 control.csv:4: family_name: 'NGUY\x1B[2JEN' is not written in Latin letters as in the passport (character '\x1B')
 control.csv:5: email: 'an@example.com\x07' is not an email address
-shiken: control.csv: 4 of 4 rows have errors; nothing was changed
+control.csv:6: arrangements: contains a control character
+control.csv:7: residence_region: contains a control character
+control.csv:8: mfg_experience_months: '\u009B' is not a number of months from 0 to 600
+shiken: control.csv: 7 of 7 rows have errors; nothing was changed
 EOF
 ! grep -q $'\x1b' "$WORK/err" || fail "an escape character reached the terminal"
 
@@ -238,12 +244,25 @@ EOF
 # Bytes that are neither UTF-8 nor CP932 (0xFF is a lead byte in neither).
 { cat cp932.csv; printf 'B-201,NGUYEN,AN,\xff\xfe,2000-01-01,M,VN,VN,,P5000201,an@example.com,,,,,,,\n'; } >neither.csv
 refused neither.csv <<'EOF'
-neither.csv:5: encoding: neither UTF-8 nor CP932 (byte 0xFF at byte 17 of the line)
+neither.csv:6: encoding: neither UTF-8 nor CP932 (byte 0xFF at byte 17 of the line)
 shiken: neither.csv: nothing was changed
 EOF
 refused --encoding cp932 neither.csv <<'EOF'
-neither.csv:5: encoding: invalid CP932 (byte 0xFF at byte 17 of the line)
+neither.csv:6: encoding: invalid CP932 (byte 0xFF at byte 17 of the line)
 shiken: neither.csv: nothing was changed
+EOF
+# UTF-8 text with one stray Latin-1 byte (½) on line 4: read as CP932 it
+# would "succeed", every Japanese character turned into nonsense.
+{ cat ../japanese.csv; printf 'B-202,NGUYEN,AN,,2000-01-01,M,VN,VN,,P5000202,an@example.com,,,,,,extra time: 1\xbd hours,\n'; } >stray.csv
+refused stray.csv <<'EOF'
+stray.csv:6: encoding: invalid UTF-8 (byte 0xBD at byte 80 of the line)
+shiken: stray.csv: nothing was changed
+EOF
+# Excel's "Unicode Text" is UTF-16: say so rather than "neither UTF-8 nor CP932".
+{ printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE ../good.csv; } >utf16.csv
+refused utf16.csv <<'EOF'
+utf16.csv:1: encoding: the file is UTF-16 (Excel's "Unicode Text"); save it as "CSV UTF-8" or "CSV"
+shiken: utf16.csv: nothing was changed
 EOF
 refused --encoding latin-1 ../good.csv <<'EOF'
 ../good.csv: encoding: 'latin-1' is not a supported encoding (use utf-8 or cp932)

@@ -10,7 +10,7 @@ EXPECTED="$TESTS_DIR/expected/candidates"
 # Every passport number the test files hold: none may ever be printed,
 # exported or stored in the clear.
 PASSPORTS=(C1234567 B7654321 P9876543A MA445566 08812345 N7654321 E12345678 C7778889
-	   E87654321 C2468013 FB112233 A55667788)
+	   E87654321 FZ123456 C2468013 FB112233 A55667788)
 no_passports() {
 	local f n
 	for f in "$@"; do
@@ -83,22 +83,25 @@ consistent
 iconv -f UTF-8 -t CP932 japanese.csv >japanese-cp932.csv
 ! iconv -f UTF-8 -t UTF-8 japanese-cp932.csv >/dev/null 2>&1 || fail "the CP932 file is valid UTF-8: the test proves nothing"
 run 0 candidate import japanese-cp932.csv
-same_text "$WORK/out" "japanese-cp932.csv: 3 rows; candidates: 3 added, 0 updated, 0 unchanged"
+same_text "$WORK/out" "japanese-cp932.csv: 4 rows; candidates: 4 added, 0 updated, 0 unchanged"
 [[ $(json_of K-002 '[.native_name, .residence_region, .arrangements, .gender, .former_intern]') == \
 	'["チャン・ティ・ホア","愛知県豊田市","車いすを使用","F",true]' ]] || fail "CP932 text not decoded"
 [[ $(json_of K-003 '[.native_name, .residence_region, .former_intern, .language]') == '["王芳","大阪府大阪市",false,"zh-Hans"]' ]] ||
 	fail "CP932 text not decoded (K-003)"
+# Half-width katakana, from older systems: a few of its bytes happen to be
+# well-formed UTF-8, and the file is still CP932.
+[[ $(json_of K-004 '.residence_region') == '"ﾄｳｷｮｳﾄ"' ]] || fail "half-width katakana not decoded"
 # Named, and as UTF-8 with a BOM: the very same candidates.
 snapshot cp932
 run 0 candidate import --encoding cp932 japanese-cp932.csv
-same_text "$WORK/out" "japanese-cp932.csv: 3 rows; candidates: 0 added, 0 updated, 3 unchanged"
+same_text "$WORK/out" "japanese-cp932.csv: 4 rows; candidates: 0 added, 0 updated, 4 unchanged"
 run 0 candidate import --encoding Shift_JIS japanese-cp932.csv
-same_text "$WORK/out" "japanese-cp932.csv: 3 rows; candidates: 0 added, 0 updated, 3 unchanged"
+same_text "$WORK/out" "japanese-cp932.csv: 4 rows; candidates: 0 added, 0 updated, 4 unchanged"
 { printf '\xEF\xBB\xBF'; cat japanese.csv; } >japanese-bom.csv
 run 0 candidate import japanese-bom.csv
-same_text "$WORK/out" "japanese-bom.csv: 3 rows; candidates: 0 added, 0 updated, 3 unchanged"
+same_text "$WORK/out" "japanese-bom.csv: 4 rows; candidates: 0 added, 0 updated, 4 unchanged"
 run 0 candidate import --encoding utf-8 japanese-bom.csv
-same_text "$WORK/out" "japanese-bom.csv: 3 rows; candidates: 0 added, 0 updated, 3 unchanged"
+same_text "$WORK/out" "japanese-bom.csv: 4 rows; candidates: 0 added, 0 updated, 4 unchanged"
 unchanged_since cp932
 
 # ---- Japanese headers ----
@@ -107,11 +110,16 @@ same_text "$WORK/out" "ja_headers.csv: 1 rows; candidates: 1 added, 0 updated, 0
 [[ $(json_of L-001 '[.family_name, .given_name, .native_name, .gender, .residence_region, .former_intern, .photo]') == \
 	'["PHAM","MINH TUAN","Phạm Minh Tuấn","M","静岡県浜松市",true,true]' ]] || fail "Japanese headers not mapped"
 
-# ---- Excel's habits: blank rows, empty rows, a cell spanning lines, trailing empty cells ----
+# ---- Excel's habits: blank rows, empty rows, a cell spanning lines, trailing
+# empty cells (the header's too: a comma for a column once typed in) ----
 run 0 candidate import excel.csv
 same_text "$WORK/out" "excel.csv: 2 rows; candidates: 2 added, 0 updated, 0 unchanged"
 [[ $(json_of X-001 '.arrangements') == '"needs a chair\nand extra time"' ]] || fail "a cell's line break was lost"
 [[ $(json_of X-002 '[.phone, .photo]') == '["+60 12 345 6789",false]' ]] || fail "X-002"
+# The same with CRLF line ends, inside the quoted cell too: the very same.
+sed 's/$/\r/' excel.csv >excel-crlf.csv
+run 0 candidate import excel-crlf.csv
+same_text "$WORK/out" "excel-crlf.csv: 2 rows; candidates: 0 added, 0 updated, 2 unchanged"
 
 # ---- a header-only file: nothing to do, and that is fine ----
 head -1 good.csv >header-only.csv
