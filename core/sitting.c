@@ -293,6 +293,45 @@ cleanup:
 	return rc;
 }
 
+/* A new exam date must not leave a registered candidate under the minimum
+ * age of their test, which registration checked against the old date. Each
+ * one is reported and *outcome set to -1. */
+static int check_ages(struct sk_db *db, int64_t sitting_id, const char *new_date,
+		      struct sk_report *rep, const char *file, long line, int *outcome)
+{
+	static const char sql[] =
+		"SELECT c.reference, c.date_of_birth, c.nationality, r.test_id FROM registration r"
+		" JOIN candidate c ON c.id = r.candidate_id"
+		" WHERE r.sitting_id = ?1 AND r.status = 'registered' ORDER BY r.exam_number";
+	struct sk_date on, dob;
+	sk_date_parse(&on, new_date);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
+		return sk_db_sqlfail(db, "reading a sitting's registrations");
+	sqlite3_bind_int64(st, 1, sitting_id);
+	struct sk_testdef *t = calloc(1, sizeof(*t)); /* the test last loaded */
+	int rc = t ? 0 : sk_db_fail(db, SK_ENOMEM, "out of memory"), step = SQLITE_DONE;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t test_id = sqlite3_column_int64(st, 3);
+		if (t->id != test_id && (rc = sk_testdef_get_id(db, test_id, t)))
+			break;
+		const char *nationality = (const char *)sqlite3_column_text(st, 2);
+		int min_age = sk_testdef_min_age(t, nationality);
+		if (sk_date_parse(&dob, (const char *)sqlite3_column_text(st, 1)) == 0 && min_age >= 0 &&
+		    sk_date_age(&dob, &on) < min_age) {
+			sk_report_add(rep, file, line, "date",
+				      N_("candidate '%s' would be under the minimum age of test '%s' on %s"),
+				      (const char *)sqlite3_column_text(st, 0), t->code, new_date);
+			*outcome = -1;
+		}
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = sk_db_sqlfail(db, "reading a sitting's registrations");
+	sqlite3_finalize(st);
+	free(t);
+	return rc;
+}
+
 static int step_done(struct sk_db *db, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sk_db_sqlfail(db, what);
@@ -436,6 +475,9 @@ static int save_in_tx(struct sk_db *db, const struct sk_sitting *s, const char *
 				*outcome = -1;
 			}
 		}
+		if (strcmp(old.exam_date, s->exam_date) && old.registered &&
+		    (rc = check_ages(db, old.id, s->exam_date, rep, file, line, outcome)))
+			return rc;
 		if (strcmp(old.fee_currency, s->fee_currency)) {
 			if (!(st = sk_db_stmt(db, sql_payments)))
 				return db->err;

@@ -143,6 +143,18 @@ run 0 sitting show 2026-12-HAN --json
 rooms=$(json "$WORK/out" '$.rooms')
 [[ $(sqlite3 :memory: "SELECT sum(value->>'registered') FROM json_each('$rooms')") == 4 ]] || fail "rooms count"
 [[ $(sqlite3 :memory: "SELECT sum(value->>'unpaid') FROM json_each('$rooms')") == 4 ]] || fail "unpaid count"
+# A new date must not leave a registered candidate under age: T-17 turns
+# 17 on 2026-12-13, the day of the sitting.
+sk register add --candidate T-17 --sitting 2026-12-HAN --test MM1 >/dev/null
+refused 1 "date: candidate 'T-17' would be under the minimum age of test 'MM1' on 2026-12-12" \
+	sitting create --code 2026-12-HAN --date 2026-12-12 --time 09:30 --venue HAN1 --fee 600000 \
+	--currency VND --test MM1 --test EE1 --test ST1 --capacity 10
+run 0 sitting create --code 2026-12-HAN --date 2026-12-14 --time 09:30 --venue HAN1 --fee 600000 \
+	--currency VND --test MM1 --test EE1 --test ST1 --capacity 10
+same_text "$WORK/out" "sitting 2026-12-HAN updated (serial 0001, capacity 10)"
+run 0 "${H[@]}" --test MM1 --test EE1 --test ST1 --capacity 10
+sk register cancel "$(sk register list --candidate T-17 --csv | awk -F, 'NR == 2 { print $1 }')" \
+	--reason "test of dates" >/dev/null
 # A cancelled registration does not count against the capacity.
 examno=$(sk register list --candidate T-VN04 --csv | awk -F, 'NR == 2 { print $1 }')
 sk register cancel "$examno" --reason "withdrew" >/dev/null
