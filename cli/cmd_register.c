@@ -262,7 +262,10 @@ static int cmd_cancel(struct cli *cli, int argc, char **argv)
 	int rc = sk_register_cancel(cli->db, examno, reason);
 	if (rc)
 		return cli_db_error(cli, rc, _("cancel"));
-	printf(_("registration %s cancelled\n"), examno);
+	char canon[SK_EXAMNO_LEN + 1];
+	if (sk_examno_parse(canon, examno, NULL, NULL))
+		snprintf(canon, sizeof(canon), "%s", examno); /* cannot happen: it was just found */
+	printf(_("registration %s cancelled\n"), canon);
 	return EXIT_OK;
 }
 

@@ -80,8 +80,9 @@ static int list_row(void *payload, const struct sk_testdef *t)
 	describe(t, sections, sizeof(sections));
 	size_t n = 0;
 	for (size_t i = 0; i < t->nrules && n < sizeof(ages); i++)
-		n += (size_t)snprintf(ages + n, sizeof(ages) - n, "%s%s%d", i ? " " : "",
-				      t->rules[i].nationality[0] ? t->rules[i].nationality : "",
+		/* "17, ID:18": the general age, then the nationals' as in the CSV. */
+		n += (size_t)snprintf(ages + n, sizeof(ages) - n, "%s%s%s%d", i ? ", " : "",
+				      t->rules[i].nationality, t->rules[i].nationality[0] ? ":" : "",
 				      t->rules[i].min_age);
 	int ja = !strcmp(sk_i18n_current(), "ja");
 	const char *row[] = { t->code, ja ? t->category_ja : t->category_en, level, sections, ages };

@@ -247,7 +247,8 @@ static const char sql_add_test[] = "INSERT INTO sitting_test (sitting_id, test_i
 static const char sql_drop_test[] =
 	"DELETE FROM sitting_test WHERE sitting_id = ?1 AND test_id = (SELECT id FROM test WHERE code = ?2)";
 static const char sql_test_used[] =
-	"SELECT count(*) FROM registration r JOIN test t ON t.id = r.test_id"
+	"SELECT count(*), count(CASE WHEN r.status = 'registered' THEN 1 END)"
+	" FROM registration r JOIN test t ON t.id = r.test_id"
 	" WHERE r.sitting_id = ?1 AND t.code = ?2";
 static const char sql_max_serial[] = "SELECT coalesce(max(serial), 0) FROM sitting";
 
@@ -464,16 +465,20 @@ static int save_in_tx(struct sk_db *db, const struct sk_sitting *s, const char *
 			sqlite3_bind_text(st, 2, old.tests[i], -1, SQLITE_STATIC);
 			int step = sqlite3_step(st);
 			int used = step == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+			int live = step == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
 			sqlite3_reset(st);
 			if (step != SQLITE_ROW)
 				return sk_db_sqlfail(db, "reading a sitting's registrations");
-			if (used) {
-				snprintf(n, sizeof(n), "%d", used);
+			/* Cancelled registrations keep their test too: they are the
+			 * record of who was registered for what. */
+			snprintf(n, sizeof(n), "%d", live ? live : used);
+			if (used)
 				sk_report_add(rep, file, line, "tests",
-					      N_("test '%s' cannot be dropped: %s candidates are registered for it"),
+					      live ? N_("test '%s' cannot be dropped while candidates are registered for it (%s)")
+						   : N_("test '%s' cannot be dropped: cancelled registrations still refer to it (%s)"),
 					      old.tests[i], n, NULL);
+			if (used)
 				*outcome = -1;
-			}
 		}
 		if (strcmp(old.exam_date, s->exam_date) && old.registered &&
 		    (rc = check_ages(db, old.id, s->exam_date, rep, file, line, outcome)))

@@ -227,7 +227,7 @@ static int check_change(struct sk_db *db, const struct sk_venue *v, const struct
 			char n[24];
 			snprintf(n, sizeof(n), "%d", used);
 			sk_report_add(rep, file, room_lines ? room_lines[i] : line, "room",
-				      N_("room '%s' cannot shrink: %s registered candidates sit outside the new grid"),
+				      N_("room '%s' cannot shrink: registered candidates would sit outside the new grid (%s)"),
 				      r->code, n, NULL);
 			*refused = 1;
 		}

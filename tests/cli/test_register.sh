@@ -101,7 +101,7 @@ refused 1 "sitting: sitting '2026-12-SMALL' is full (capacity 3)" \
 victim_ref=$last_c
 victim=$(sk register list --sitting $SIT --candidate "$victim_ref" --csv | awk -F, 'NR == 2 { print $1 }')
 victim_seat=$(sk register list --sitting $SIT --candidate "$victim_ref" --csv | awk -F, 'NR == 2 { print $10 }')
-run 0 register cancel "$victim" --reason "withdrew: illness"
+run 0 register cancel "${victim//-/}" --reason "withdrew: illness"
 same_text "$WORK/out" "registration $victim cancelled"
 run 0 audit show --entity registration --key "$victim" --json
 [[ $(json "$WORK/out" '$[#-1].action') == cancel ]] || fail "the cancellation is not audited"

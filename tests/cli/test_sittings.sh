@@ -129,9 +129,9 @@ refused 1 "capacity: 3 is less than the 4 candidates already registered" \
 	"${H[@]}" --test MM1 --test EE1 --test MM2 --capacity 3
 run 0 "${H[@]}" --test MM1 --test EE1 --test MM2 --capacity 4
 same_text "$WORK/out" "sitting 2026-12-HAN updated (serial 0001, capacity 4)"
-refused 1 "tests: test 'MM1' cannot be dropped: 3 candidates are registered for it" \
+refused 1 "tests: test 'MM1' cannot be dropped while candidates are registered for it (3)" \
 	"${H[@]}" --test EE1 --test MM2 --capacity 4
-refused 1 "tests: test 'EE1' cannot be dropped: 1 candidates are registered for it" \
+refused 1 "tests: test 'EE1' cannot be dropped while candidates are registered for it (1)" \
 	"${H[@]}" --test MM1 --capacity 4
 run 0 "${H[@]}" --test MM1 --test EE1 --test ST1 --capacity 10
 same_text "$WORK/out" "sitting 2026-12-HAN updated (serial 0001, capacity 10)"
@@ -159,6 +159,9 @@ sk register cancel "$(sk register list --candidate T-17 --csv | awk -F, 'NR == 2
 examno=$(sk register list --candidate T-VN04 --csv | awk -F, 'NR == 2 { print $1 }')
 sk register cancel "$examno" --reason "withdrew" >/dev/null
 run 0 "${H[@]}" --test MM1 --test EE1 --test ST1 --capacity 3
+# A test with cancelled registrations only still cannot go: they refer to it.
+refused 1 "tests: test 'EE1' cannot be dropped: cancelled registrations still refer to it (1)" \
+	"${H[@]}" --test MM1 --test ST1 --capacity 3
 
 # With --skip-invalid, a refused sitting leaves no trace: EE1 (unused) is
 # not dropped when MM1 (used) cannot be, the good row goes in, and the audit
@@ -173,7 +176,7 @@ audit_before=$(count "SELECT count(*) FROM audit")
 run 0 sitting import --skip-invalid partial.csv
 same_text "$WORK/out" "partial.csv: 2 rows; sittings: 1 added, 0 updated, 0 unchanged; 1 rows rejected
 rejected rows and their errors: partial.csv.rejects.csv"
-same_text "$WORK/err" "partial.csv:2: tests: test 'MM1' cannot be dropped: 1 candidates are registered for it"
+same_text "$WORK/err" "partial.csv:2: tests: test 'MM1' cannot be dropped while candidates are registered for it (1)"
 run 0 sitting show 2027-01-HAN --json
 [[ $(json "$WORK/out" '$.tests') == '["EE1","MM1"]' ]] || fail "a refused sitting lost or gained tests"
 [[ $(count "SELECT count(*) FROM audit") == $((audit_before + 1)) ]] || fail "only the new sitting is audited"

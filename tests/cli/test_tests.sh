@@ -40,7 +40,7 @@ run 0 test show EE2 --json
 [[ $(json "$WORK/out" '$.sections[0].pass_percent') == 60 ]] || fail "EE2 pass mark"
 [[ $(json "$WORK/out" '$.sections[1]') == "" ]] || fail "EE2 has one section"
 run 0 test list
-contains "$WORK/out" "MM2   Machining and Metalworking                    level 2  Practical (multiple choice) ≥60% 60min"
+contains "$WORK/out" "MM2   Machining and Metalworking                    level 2  Practical (multiple choice) ≥60% 60min                           17, ID:18"
 run 1 test show XX9
 same_text "$WORK/err" "shiken: test: no test 'XX9'"
 run 2 test show

@@ -53,12 +53,12 @@ sk sitting create --code 2026-12-HAN --date 2026-12-13 --time 09:30 --venue HAN1
 for r in T-VN01 T-VN02 T-VN03 T-VN04; do
 	sk register add --candidate "$r" --sitting 2026-12-HAN --test MM1 --room C >/dev/null
 done
-refused 1 "room: room 'C' cannot shrink: 2 registered candidates sit outside the new grid" \
+refused 1 "room: room 'C' cannot shrink: registered candidates would sit outside the new grid (2)" \
 	"${HAN1[@]}" --room C:1x2
-refused 1 "room: room 'C' cannot shrink: 3 registered candidates sit outside the new grid" \
+refused 1 "room: room 'C' cannot shrink: registered candidates would sit outside the new grid (3)" \
 	"${HAN1[@]}" --room C:1x1
 # The whole change is refused, not just the room: the name stays too.
-refused 1 "room: room 'C' cannot shrink: 2 registered candidates sit outside the new grid" \
+refused 1 "room: room 'C' cannot shrink: registered candidates would sit outside the new grid (2)" \
 	venue add --code HAN1 --name "Renamed" --country VN --city Hanoi \
 	--address "12 Tran Hung Dao" --room D:3x3 --room C:2x1
 # Growing is fine; so is shrinking a room nobody sits in.
@@ -139,7 +139,7 @@ HAN1,Hanoi Renamed,VN,Hanoi,12 Tran Hung Dao,C,1,1
 EOF
 n_c=$(count "SELECT count(*) FROM registration r JOIN room m ON m.id = r.room_id
 	WHERE m.code = 'C' AND r.status = 'registered' AND (r.seat_row > 1 OR r.seat_col > 1)")
-refused 1 "shrink.csv:3: room: room 'C' cannot shrink: $n_c registered candidates sit outside the new grid
+refused 1 "shrink.csv:3: room: room 'C' cannot shrink: registered candidates would sit outside the new grid ($n_c)
 shiken: shrink.csv: 1 of 2 rows have errors; nothing was changed" venue import shrink.csv
 # With --skip-invalid the good venues go in; the refused venue changes in
 # nothing (no half-applied rename or resize without an audit record), and
