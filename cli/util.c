@@ -190,6 +190,20 @@ int cli_import_args(int argc, char **argv, const char *usage, struct sk_import_o
 	return 0;
 }
 
+static void print_import_summary(const char *noun, const char *file,
+				 const struct sk_import_stats *st, const struct sk_import_opts *opts)
+{
+	printf(_("%s: %zu rows; %s: %zu added, %zu updated, %zu unchanged"), file, st->rows, _(noun),
+	       st->added, st->updated, st->unchanged);
+	if (st->rejected)
+		printf(_("; %zu rows rejected"), st->rejected);
+	putchar('\n');
+	if (st->rejects_path)
+		printf(_("rejected rows and their errors: %s\n"), st->rejects_path);
+	if (opts->dry_run)
+		printf("%s\n", _("dry run: nothing was changed"));
+}
+
 int cli_import_run(struct cli *cli, const char *noun, const char *file,
 		   const struct sk_import_opts *opts,
 		   int (*fn)(struct sk_db *, const char *, const struct sk_import_opts *,
@@ -208,6 +222,10 @@ int cli_import_run(struct cli *cli, const char *noun, const char *file,
 		else
 			cli_error(_("%s: nothing was changed"), file);
 		exit_code = EXIT_FAIL;
+	} else if (st.rejects_failed) {
+		/* The good rows are in (the report says why their rejects are not). */
+		print_import_summary(noun, file, &st, opts);
+		exit_code = EXIT_FAIL;
 	} else if (rc && rc != SK_EIO) {
 		exit_code = cli_db_error(cli, rc, file);
 	} else if (rc == SK_EIO && rep.count == 0) {
@@ -215,15 +233,7 @@ int cli_import_run(struct cli *cli, const char *noun, const char *file,
 	} else if (rc == SK_EIO) {
 		exit_code = EXIT_FAIL;
 	} else {
-		printf(_("%s: %zu rows; %s: %zu added, %zu updated, %zu unchanged"), file, st.rows,
-		       _(noun), st.added, st.updated, st.unchanged);
-		if (st.rejected)
-			printf(_("; %zu rows rejected"), st.rejected);
-		putchar('\n');
-		if (st.rejects_path)
-			printf(_("rejected rows and their errors: %s\n"), st.rejects_path);
-		if (opts->dry_run)
-			printf("%s\n", _("dry run: nothing was changed"));
+		print_import_summary(noun, file, &st, opts);
 	}
 	sk_import_stats_release(&st);
 	sk_report_release(&rep);

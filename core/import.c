@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/text.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ void sk_rowset_release(struct sk_rowset *rs)
 }
 
 int sk_import_write_rejects(const struct sk_csv_doc *doc, const struct sk_rowset *rs,
-			    const struct sk_report *rep, struct sk_import_stats *stats)
+			    struct sk_report *rep, struct sk_import_stats *stats)
 {
 	struct sk_buf out = SK_BUF_INIT, msg = SK_BUF_INIT, path = SK_BUF_INIT, tmp = SK_BUF_INIT;
 	int rc = 0, fd = -1;
@@ -67,19 +68,26 @@ int sk_import_write_rejects(const struct sk_csv_doc *doc, const struct sk_rowset
 	sk_buf_adds(&path, ".rejects.csv");
 	sk_buf_addf(&tmp, "%s.tmp%ld", path.buf, (long)getpid());
 	if (sk_buf_failed(&out) || sk_buf_failed(&path) || sk_buf_failed(&tmp)) {
+		sk_report_add(rep, doc->name, 0, NULL, N_("cannot write the rejected rows: %s"),
+			      "out of memory", NULL, NULL);
 		rc = SK_ENOMEM;
 		goto cleanup;
 	}
 	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, out.buf, out.len) != (ssize_t)out.len || fsync(fd) != 0 ||
 	    close(fd) != 0 || (fd = -1, rename(tmp.buf, path.buf) != 0)) {
-		rc = SK_EIO;
+		int saved = errno ? errno : EIO;
 		unlink(tmp.buf);
+		sk_report_add(rep, path.buf, 0, NULL, N_("cannot write: %s"), strerror(saved), NULL,
+			      NULL);
+		rc = SK_EIO;
 		goto cleanup;
 	}
 	fd = -1;
 	stats->rejects_path = sk_buf_detach(&path, NULL);
 cleanup:
+	if (rc)
+		stats->rejects_failed = 1;
 	if (fd >= 0)
 		close(fd);
 	sk_buf_release(&out);

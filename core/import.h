@@ -33,6 +33,7 @@ struct sk_import_stats {
 	size_t unchanged;
 	size_t rejected;
 	char *rejects_path; /* set when a rejects file was written; caller frees */
+	int rejects_failed; /* the rows were committed, their rejects file not written */
 };
 
 void sk_import_stats_release(struct sk_import_stats *s);
@@ -49,9 +50,11 @@ void sk_rowset_release(struct sk_rowset *rs);
 /* Write "<path>.rejects.csv": the header plus an `error` column, then each
  * bad record with the messages about its line (formatted in English).
  * Written to a temporary file and renamed, mode 0600 (it may hold personal
- * data). Sets stats->rejects_path. */
+ * data). Sets stats->rejects_path. Called after the good rows are
+ * committed, so a failure (SK_EIO, SK_ENOMEM) is added to rep, naming the
+ * file, for the caller to say the rows went in but their rejects did not. */
 int sk_import_write_rejects(const struct sk_csv_doc *doc, const struct sk_rowset *rs,
-			    const struct sk_report *rep, struct sk_import_stats *stats);
+			    struct sk_report *rep, struct sk_import_stats *stats);
 
 /* Put the report's entries from index `from` on in line order, keeping the
  * order of entries on the same line: checks run in passes (each row, then

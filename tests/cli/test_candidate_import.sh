@@ -178,6 +178,16 @@ same_text "$WORK/out" "sub/skip2.csv: 5 rows; candidates: 2 added, 0 updated, 1 
 dry run: nothing was changed"
 [[ ! -e sub/skip2.csv.rejects.csv ]] || fail "--dry-run wrote a rejects file"
 unchanged_since skipdry
+# When the rejects file cannot be written, the good rows are still in (they
+# were committed first): say both, and exit 1.
+mkdir sub/skip2.csv.rejects.csv
+run 1 candidate import --skip-invalid sub/skip2.csv
+same_text "$WORK/out" "sub/skip2.csv: 5 rows; candidates: 2 added, 0 updated, 1 unchanged; 2 rows rejected"
+[[ $(tail -1 "$WORK/err") == "sub/skip2.csv.rejects.csv: cannot write: Is a directory" ]] ||
+	fail "the rejects file's failure is not reported"
+[[ $(count "SELECT count(*) FROM candidate WHERE reference IN ('T-001', 'T-003')") == 2 ]] || fail "good rows not imported"
+[[ -z $(find sub -name '*.tmp*') ]] || fail "a temporary rejects file was left behind"
+consistent
 
 # ---- the summary is English unless a catalog says otherwise ----
 run 0 candidate import ja_headers.csv
