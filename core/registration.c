@@ -322,8 +322,15 @@ static int register_one(struct reg_ctx *c, const char *reference, const char *si
 	if (nfree == 0) {
 		if (only)
 			REFUSE("room", N_("room '%s' is full"), only->code, NULL, NULL);
-		snprintf(n1, sizeof(n1), "%d", s->s.capacity);
-		REFUSE("sitting", N_("sitting '%s' is full (capacity %s)"), s->s.code, n1, NULL);
+		/* Below its capacity, yet no seat: the rooms shrank after the
+		 * capacity was set. Say that, not "full (capacity N)". */
+		int seats = 0;
+		for (size_t i = 0; i < s->nrooms; i++)
+			seats += s->rooms[i].rows * s->rooms[i].cols;
+		snprintf(n1, sizeof(n1), "%d", seats);
+		snprintf(n2, sizeof(n2), "%d", s->s.capacity);
+		REFUSE("sitting", N_("sitting '%s' has no free seat: its rooms have %s seats for a capacity of %s"),
+		       s->s.code, n1, n2);
 	}
 	struct sk_draw draw;
 	sk_draw_init(&draw, s->key, "seat", examno, strlen(examno));

@@ -97,6 +97,18 @@ done
 refused 1 "sitting: sitting '2026-12-SMALL' is full (capacity 3)" \
 	register add --candidate T-VN04 --sitting 2026-12-SMALL --test MM2
 
+# Rooms that shrank after the capacity was set: no seat, though not full.
+sk venue add --code HAN3 --name "Hanoi East" --country VN --city Hanoi --address "3 Road" \
+	--room A:1x2 --room B:1x2 >/dev/null
+sk sitting create --code 2026-12-EAST --date 2026-12-13 --time 09:30 --venue HAN3 --test MM1 \
+	--capacity 4 --fee 600000 --currency VND >/dev/null
+sk register add --candidate T-VN05 --sitting 2026-12-EAST --test MM1 --room A >/dev/null
+sk register add --candidate T-VN06 --sitting 2026-12-EAST --test MM1 --room A >/dev/null
+sk venue add --code HAN3 --name "Hanoi East" --country VN --city Hanoi --address "3 Road" --room B:1x1 >/dev/null
+sk register add --candidate T-PH02 --sitting 2026-12-EAST --test MM1 >/dev/null
+refused 1 "sitting: sitting '2026-12-EAST' has no free seat: its rooms have 3 seats for a capacity of 4" \
+	register add --candidate T-17 --sitting 2026-12-EAST --test MM1
+
 # ---- cancel frees the seat; the exam number is never reused ----
 victim_ref=$last_c
 victim=$(sk register list --sitting $SIT --candidate "$victim_ref" --csv | awk -F, 'NR == 2 { print $1 }')
@@ -143,7 +155,7 @@ tail -n +2 seats.csv | cut -d, -f1 | sort -c || fail "list not ordered by exam n
 seq=0
 while IFS=, read -r examno _ _ _ _ _ _ _ room _ row col _; do
 	seq=$((seq + 1))
-	examno_ok "$examno" 0003
+	examno_ok "$examno" 0004
 	[[ ${examno:5:5} == $(printf %05d $seq) ]] || fail "$examno: exam numbers are not consecutive"
 	[[ $room == A ]] || fail "$examno: not in room A"
 	((row >= 1 && row <= 8 && col >= 1 && col <= 8)) || fail "$examno: seat $row,$col outside the 8x8 grid"
