@@ -81,29 +81,36 @@ tamper() {
 	T="$WORK/$1.db"
 }
 verify_copy() { "$SHIKEN" --db "$T" --key-file "$DB.key" audit verify "$@" >"$WORK/out" 2>"$WORK/err"; }
+# verify_fails WHAT [ARGS]: verifying the copy exits 3, the code for "not intact".
+verify_fails() {
+	local what=$1 rc=0
+	shift
+	verify_copy "$@" || rc=$?
+	[[ $rc == 3 ]] || fail "$what: audit verify exited $rc, expected 3"
+}
 
 # An edited record fails its MAC.
 reg2=$(count "SELECT seq FROM audit WHERE entity = 'registration' AND detail LIKE '%\"T-VN02\"%'")
 tamper edit "UPDATE audit SET detail = replace(detail, 'T-VN02', 'T-VN09') WHERE seq = $reg2"
 [[ $(sqlite3 "$T" "SELECT count(*) FROM audit WHERE detail LIKE '%T-VN09%'") == 1 ]] || fail "no record $reg2 to edit"
-verify_copy && fail "an edited record went unnoticed" || [[ $? == 3 ]] || fail "exit code is not 3"
+verify_fails "an edited record went unnoticed"
 same_text "$WORK/err" "record $reg2: contents do not match the record's MAC (edited, or added without the key)
 shiken: audit log NOT intact: 1 problem in $N records"
 tamper actor "UPDATE audit SET actor = 'someone' WHERE seq = 2"
-verify_copy && fail "an edited actor went unnoticed" || [[ $? == 3 ]] || fail "exit code is not 3"
+verify_fails "an edited actor went unnoticed"
 contains "$WORK/err" "record 2: contents do not match the record's MAC"
-verify_copy --json && fail "verify --json exits 0 when not intact" || true
+verify_fails "verify --json" --json
 [[ $(json "$WORK/out" '$.intact') == 0 ]] || fail "verify --json says intact"
 [[ $(json "$WORK/out" '$.problems[0]') == "record 2: contents do not match the record's MAC (edited, or added without the key)" ]] ||
 	fail "verify --json problems"
 
 # A deleted record breaks the sequence; several are named as a range.
 tamper delete "DELETE FROM audit WHERE seq = 7"
-verify_copy && fail "a deleted record went unnoticed" || [[ $? == 3 ]] || fail "exit code is not 3"
+verify_fails "a deleted record went unnoticed"
 same_text "$WORK/err" "record 8: record 7 is missing (deleted)
 shiken: audit log NOT intact: 1 problem in $((N - 1)) records"
 tamper range "DELETE FROM audit WHERE seq BETWEEN 4 AND 6"
-verify_copy && fail "deleted records went unnoticed" || [[ $? == 3 ]] || fail "exit code is not 3"
+verify_fails "deleted records went unnoticed"
 same_text "$WORK/err" "record 7: records 4 to 6 are missing (deleted)
 shiken: audit log NOT intact: 1 problem in $((N - 3)) records"
 
@@ -111,7 +118,7 @@ shiken: audit log NOT intact: 1 problem in $((N - 3)) records"
 # there and at the record after them.
 tamper swap "UPDATE audit SET seq = -5 WHERE seq = 5; UPDATE audit SET seq = 5 WHERE seq = 6;
 	UPDATE audit SET seq = 6 WHERE seq = -5"
-verify_copy && fail "swapped records went unnoticed" || [[ $? == 3 ]] || fail "exit code is not 3"
+verify_fails "swapped records went unnoticed"
 same_text "$WORK/err" "record 5: does not follow the record before it (a record was removed, inserted or reordered)
 record 6: does not follow the record before it (a record was removed, inserted or reordered)
 record 7: does not follow the record before it (a record was removed, inserted or reordered)
@@ -120,14 +127,14 @@ shiken: audit log NOT intact: 3 problems in $N records"
 # A record added without the key.
 tamper forge "INSERT INTO audit SELECT seq + 1, at, actor, command, entity, 'T-VN99', action, detail,
 	randomblob(32), randomblob(32) FROM audit WHERE seq = $N"
-verify_copy && fail "a forged record went unnoticed" || [[ $? == 3 ]] || fail "exit code is not 3"
+verify_fails "a forged record went unnoticed"
 contains "$WORK/err" "record $((N + 1)): contents do not match the record's MAC (edited, or added without the key)"
 
 # A truncated tail looks intact on its own; the head written down catches it.
 tamper tail "DELETE FROM audit WHERE seq > $((N - 2))"
 verify_copy || fail "a cut-back log fails verification without --head"
 contains "$WORK/out" "audit log intact: $((N - 2)) records"
-verify_copy --head "$N:${head:0:16}" && fail "a cut-back log passed --head" || [[ $? == 3 ]] || fail "exit code is not 3"
+verify_fails "a cut-back log passed --head" --head "$N:${head:0:16}"
 same_text "$WORK/err" "record $N: is gone: the log was cut back below the head written down earlier
 shiken: audit log NOT intact: 1 problem in $((N - 2)) records"
 # Records after the head do not matter to --head: the log grows.

@@ -21,7 +21,7 @@ same_text "$WORK/out" "backed up $DB to $WORK/b.db
 the key file $KEY is not in the backup: keep a copy of it apart from the database"
 [[ $(stat -c %a "$WORK/b.db") == 600 ]] || fail "the backup is readable by others"
 [[ ! -e "$WORK/b.db.key" ]] || fail "a key file was copied without --with-key"
-[[ -z $(ls "$WORK" | grep '\.tmp') ]] || fail "a temporary file was left behind"
+! compgen -G "$WORK/*.tmp*" >/dev/null || fail "a temporary file was left behind"
 unchanged_since at_backup
 [[ $(sqlite3 "$WORK/b.db" "PRAGMA integrity_check") == ok ]] || fail "the backup fails its integrity check"
 diff -q <(sqlite3 "$WORK/b.db" .dump) "$WORK/snap.at_backup" >/dev/null || fail "the backup differs from the database"

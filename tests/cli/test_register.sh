@@ -54,7 +54,7 @@ same_text "$WORK/out" "T-VN01 was already registered: exam number $first, $first
 unchanged_since same
 
 # ---- refusals ----
-R=(register add --sitting $SIT)
+R=(register add --sitting "$SIT")
 refused 1 "test: already registered in sitting '$SIT' for test 'MM1' (exam number $first); a candidate sits one test per sitting" \
 	"${R[@]}" --candidate T-VN01 --test EE1
 refused 1 "reference: no candidate 'T-NONE' (import candidates first)" "${R[@]}" --candidate T-NONE --test MM1
