@@ -11,10 +11,12 @@
 #include "core/text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
 	N_("usage: shiken candidate import|list|show|export ...\n"
@@ -104,9 +106,9 @@ struct list_state {
 	json_t *array;
 	struct sk_buf csv;
 	const char *photo_dir;
-	char *strip_prefix; /* the export file's directory + "/": photo paths are relative to it */
+	char *photo_rel;    /* photo_dir as seen from the export file's directory */
 	struct sk_db *db;
-	int failed;
+	int reported;       /* an error was already printed */
 };
 
 static const char *const export_header[] = {
@@ -115,6 +117,23 @@ static const char *const export_header[] = {
 	"phone", "language", "mfg_experience_months", "former_intern", "japanese_level",
 	"arrangements", "photo", "created_at", "updated_at",
 };
+
+/* A photo's file name: the reference, with '/' (allowed in references)
+ * spelled %2F so it can neither climb out of DIR nor name a subfolder, and
+ * no two references share a name ('%' is not allowed in references). */
+static void photo_name(char *out, size_t cap, const char *reference, const char *ext)
+{
+	size_t n = 0;
+	for (const char *p = reference; *p && n + 4 < cap; p++) {
+		if (*p == '/') {
+			memcpy(out + n, "%2F", 3);
+			n += 3;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	snprintf(out + n, cap - n, ".%s", ext);
+}
 
 static int write_photo(struct list_state *ls, const struct sk_candidate *c, char *out, size_t cap)
 {
@@ -128,23 +147,25 @@ static int write_photo(struct list_state *ls, const struct sk_candidate *c, char
 	if (rc)
 		return rc;
 	const char *ext = strcmp(type, "image/png") ? "jpg" : "png";
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s.%s", ls->photo_dir, c->reference, ext);
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(data, 1, len, f) != len) {
-		if (f)
-			fclose(f);
-		free(data);
+	char name[128], path[4096];
+	photo_name(name, sizeof(name), c->reference, ext);
+	snprintf(path, sizeof(path), "%s/%s", ls->photo_dir, name);
+	/* Photos are personal data, like the export: 0600 whatever the umask
+	 * and whoever made DIR. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int ok = fd >= 0 && fchmod(fd, 0600) == 0 && write(fd, data, len) == (ssize_t)len;
+	if (fd >= 0 && close(fd) != 0)
+		ok = 0;
+	free(data);
+	if (!ok) {
 		cli_error(_("cannot write '%s': %s"), path, strerror(errno));
+		ls->reported = 1;
 		return SK_EIO;
 	}
-	fclose(f);
-	free(data);
-	const char *rel = path;
-	size_t pl = ls->strip_prefix ? strlen(ls->strip_prefix) : 0;
-	if (pl && !strncmp(path, ls->strip_prefix, pl))
-		rel = path + pl;
-	snprintf(out, cap, "%s", rel);
+	if (ls->photo_rel[0])
+		snprintf(out, cap, "%s/%s", ls->photo_rel, name);
+	else
+		snprintf(out, cap, "%s", name);
 	return 0;
 }
 
@@ -351,6 +372,39 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The path of directory `to` seen from directory `from`, both absolute and
+ * canonical: "" when the same, "photos", "../photos". Caller frees. */
+static char *relative_path(const char *from, const char *to)
+{
+	/* the longest common prefix that ends at a component boundary */
+	size_t common = 0;
+	for (size_t i = 0;; i++) {
+		int end_f = from[i] == '\0' || from[i] == '/';
+		int end_t = to[i] == '\0' || to[i] == '/';
+		if (end_f && end_t)
+			common = i;
+		if (from[i] != to[i] || !from[i])
+			break;
+	}
+	struct sk_buf b = SK_BUF_INIT;
+	for (const char *p = from + common; *p; p++)
+		if (*p == '/' && p[1])
+			sk_buf_adds(&b, b.len ? "/.." : "..");
+	const char *rest = to + common;
+	while (*rest == '/')
+		rest++;
+	if (*rest) {
+		if (b.len)
+			sk_buf_addch(&b, '/');
+		sk_buf_adds(&b, rest);
+	}
+	if (sk_buf_failed(&b)) {
+		sk_buf_release(&b);
+		return NULL;
+	}
+	return sk_buf_detach(&b, NULL);
+}
+
 static int cmd_export(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -386,26 +440,34 @@ static int cmd_export(struct cli *cli, int argc, char **argv)
 		cli_error(_("cannot create '%s': %s"), ls.photo_dir, strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (out && ls.photo_dir) {
-		char *dir = sk_path_dirname(out);
-		if (dir && strcmp(dir, ".")) {
-			ls.strip_prefix = malloc(strlen(dir) + 2);
-			if (ls.strip_prefix)
-				sprintf(ls.strip_prefix, "%s/", dir);
-		}
+	if (ls.photo_dir) {
+		/* The photo column names each photo relative to the export
+		 * file, so the export and its photos can be imported again. */
+		char *dir = out && strcmp(out, "-") ? sk_path_dirname(out) : strdup(".");
+		char *from = dir ? realpath(dir, NULL) : NULL;
+		char *to = realpath(ls.photo_dir, NULL);
+		ls.photo_rel = from && to ? relative_path(from, to) : strdup(ls.photo_dir);
 		free(dir);
+		free(from);
+		free(to);
+		if (!ls.photo_rel) {
+			cli_error("%s", _("out of memory"));
+			return EXIT_FAIL;
+		}
 	}
 	if (excel)
 		sk_buf_adds(&ls.csv, "\xEF\xBB\xBF");
 	sk_csv_put_row(&ls.csv, export_header, sizeof(export_header) / sizeof(export_header[0]));
 	int rc = sk_candidate_foreach(cli->db, NULL, list_row, &ls);
 	int code;
-	if (rc)
+	if (rc && ls.reported)
+		code = EXIT_FAIL;
+	else if (rc)
 		code = cli_db_error(cli, rc, _("exporting candidates"));
 	else
 		code = cli_write_output(out, ls.csv.buf, ls.csv.len);
 	sk_buf_release(&ls.csv);
-	free(ls.strip_prefix);
+	free(ls.photo_rel);
 	return code;
 }
 

@@ -113,6 +113,43 @@ sed 's/^\(A-001,.*\),\*\*\*\*4567,/\1,C1234567,/; s/^\(A-002,.*\),\*\*\*\*4321,/
 run 0 candidate import --ignore-unknown exp/again.csv
 same_text "$WORK/out" "exp/again.csv: 5 rows; candidates: 0 added, 0 updated, 5 unchanged"
 
+# The photo column is relative to the export file wherever the two are.
+photo_of() { grep "^$1," "$2" | grep -o '[^,]*\.\(jpg\|png\),20' | sed 's/,20$//'; }
+mkdir -p exp/deep
+run 0 candidate export --out exp/deep/all.csv --photos exp/photos
+[[ $(photo_of A-001 exp/deep/all.csv) == ../photos/A-001.jpg ]] || fail "photo path from a deeper export"
+run 0 candidate export --out ./exp/all.csv --photos exp/photos
+[[ $(photo_of A-002 exp/all.csv) == photos/A-002.png ]] || fail "photo path with ./ before the export"
+run 0 candidate export --out exp/all.csv --photos "$WORK/elsewhere"
+[[ $(photo_of A-002 exp/all.csv) == ../elsewhere/A-002.png ]] || fail "photo path to a directory beside the export"
+# Photos are personal data: 0600, even in a directory that is not ours.
+mkdir -m 0755 open
+run 0 candidate export --out exp/all.csv --photos open
+[[ $(stat -c %a open/A-001.jpg) == 600 ]] || fail "exported photos must be mode 0600"
+# A photo that cannot be written: one message, exit 1, no export file.
+mkdir -p blocked/A-001.jpg
+run 1 candidate export --out blocked.csv --photos blocked
+same_text "$WORK/err" "shiken: cannot write 'blocked/A-001.jpg': Is a directory"
+[[ ! -e blocked.csv ]] || fail "an export written without its photos"
+
 unchanged_since start
 consistent
+
+# A reference may hold '/', even '..': its photo must still land in DIR,
+# under a name no other reference can have.
+H=$(head -1 good.csv)
+{
+	echo "$H"
+	echo "Z/1,NGUYEN,AN,,2000-01-01,M,VN,VN,,Z1000001,z1@example.com,,,,,,,photos/sari.png"
+	echo "Z_1,NGUYEN,AN,,2000-01-01,M,VN,VN,,Z1000002,z2@example.com,,,,,,,photos/nguyen.jpg"
+	echo "../../evil,NGUYEN,AN,,2000-01-01,M,VN,VN,,Z1000003,z3@example.com,,,,,,,photos/nguyen.jpg"
+} >slash.csv
+sk candidate import slash.csv >/dev/null
+mkdir -p t/u
+run 0 candidate export --out t/u/all.csv --photos t/u/pics
+[[ $(find "$WORK" -name '*evil*' | sed "s|^$WORK/||") == "t/u/pics/..%2F..%2Fevil.jpg" ]] ||
+	fail "a reference wrote a photo outside DIR"
+[[ $(photo_of Z/1 t/u/all.csv) == pics/Z%2F1.png && $(photo_of Z_1 t/u/all.csv) == pics/Z_1.jpg ]] ||
+	fail "photo names for references with '/'"
+cmp t/u/pics/Z%2F1.png photos/sari.png || fail "Z/1's photo"
 echo ok
