@@ -357,9 +357,12 @@ int sk_fee_foreach(struct sk_db *db, const char *exam_number, const char *sittin
 		return sk_db_sqlfail(db, "listing fees");
 	char canon[SK_EXAMNO_LEN + 1];
 	if (exam_number) {
-		if (sk_examno_parse(canon, exam_number, NULL, NULL)) {
+		int p = sk_examno_parse(canon, exam_number, NULL, NULL);
+		if (p) {
 			sqlite3_finalize(st);
-			return sk_db_fail(db, SK_EINPUT, "'%s' is not an exam number", exam_number);
+			return p == SK_EVERIFY
+				       ? sk_db_fail(db, SK_EINPUT, "'%s' has a wrong check digit (mistyped?)", exam_number)
+				       : sk_db_fail(db, SK_EINPUT, "'%s' is not an exam number (like 0001-00042-6)", exam_number);
 		}
 		sqlite3_bind_text(st, 1, canon, -1, SQLITE_STATIC);
 	}

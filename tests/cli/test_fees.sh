@@ -215,6 +215,10 @@ GC-7781  $PH1  T-PH01     payment  1,500.00 PHP  2026-11-21  online
 run 0 fee list --sitting 2026-12-MNL --out "$WORK/fees.csv"
 [[ $(stat -c %a "$WORK/fees.csv") == 600 ]] || fail "fee list --out is readable by others"
 run 1 fee list --exam-number "$typo"
-contains "$WORK/err" "'$typo'"
+same_text "$WORK/err" "shiken: listing fees: '$typo' has a wrong check digit (mistyped?)"
+run 1 fee list --exam-number 12345
+same_text "$WORK/err" "shiken: listing fees: '12345' is not an exam number (like 0001-00042-6)"
+run 0 fee list --exam-number "${VN3//-/}" --csv
+[[ $(($(wc -l <"$WORK/out") - 1)) == 2 ]] || fail "fee list --exam-number without hyphens"
 refused_usage "shiken: unknown option '--paid'" fee list --paid
 echo ok
