@@ -159,7 +159,7 @@ static int check_png(struct sk_photo_info *out, const unsigned char *data, size_
 	}
 	if (!png_has_iend(data, len)) {
 		*reason = N_("corrupt PNG image (%s)");
-		snprintf(detail, DETAIL_SIZE, "file is truncated (no IEND chunk)");
+		snprintf(detail, DETAIL_SIZE, "file is truncated: no IEND chunk");
 		rc = SK_EINPUT;
 		goto cleanup;
 	}

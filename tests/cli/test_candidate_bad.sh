@@ -169,15 +169,17 @@ for n in Q4000001 4000001 C1234567 1234567; do
 	lacks "$WORK/err" "$n"
 done
 
-# ---- photos ----
+# ---- photos (the last row's JPEG is fine) ----
 head -c -12 ../photos/sari.png >../photos/cut.png
+head -c 700 ../photos/nguyen.jpg >../photos/cut.jpg
 truncate -s $((2 * 1024 * 1024 + 1)) ../photos/huge.jpg
 refused photos.csv <<'EOF'
 photos.csv:2: photo: cannot read '../photos/missing.jpg': No such file or directory
 photos.csv:3: photo: not a PNG or JPEG image (unknown format)
-photos.csv:4: photo: corrupt PNG image (file is truncated (no IEND chunk))
+photos.csv:4: photo: corrupt PNG image (file is truncated: no IEND chunk)
 photos.csv:5: photo: '../photos/huge.jpg' is larger than 2 MiB
-shiken: photos.csv: 4 of 6 rows have errors; nothing was changed
+photos.csv:6: photo: corrupt JPEG image (Premature end of JPEG file)
+shiken: photos.csv: 5 of 7 rows have errors; nothing was changed
 EOF
 
 # ---- the file's shape ----
