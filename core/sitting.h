@@ -33,7 +33,11 @@ struct sk_db;
 /* Create a sitting, or update the one with the same code. Capacity 0 means
  * every seat of the venue. Refused: unknown venue or test, capacity above
  * the venue's seats or below the registrations already made, removing a test
- * that has registrations. *outcome: 0 unchanged, 1 added, 2 updated.
+ * that has registrations (cancelled ones too), a new date on which a
+ * registered candidate would be under age, a new currency once fee records
+ * exist. A changed fee recomputes every registration's fee status. Date and
+ * time are stored as YYYY-MM-DD and HH:MM however typed. Nothing is written
+ * when anything is refused. *outcome: 0 unchanged, 1 added, 2 updated.
  * `fee` is the amount as typed ("12000", "35.50"). */
 int sk_sitting_save(struct sk_db *db, const struct sk_sitting *s, const char *fee,
 		    int *outcome, struct sk_report *rep);

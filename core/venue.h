@@ -31,9 +31,12 @@ struct sk_venue {
 
 struct sk_db;
 
-/* Create a venue, or update the one with the same code (adding rooms,
- * changing its name or address). *outcome: 0 unchanged, 1 added, 2 updated.
- * Validation problems go to rep as "field: reason" (no file). */
+/* Create a venue, or update the one with the same code (adding or resizing
+ * rooms, changing its name or address). A new venue needs a room; an update
+ * may give none, since rooms are never removed. A room is not shrunk under
+ * registered candidates: then nothing of the change is made (SK_EINPUT).
+ * *outcome: 0 unchanged, 1 added, 2 updated. Validation problems go to rep
+ * as "field: reason" (no file). */
 int sk_venue_save(struct sk_db *db, const struct sk_venue *v, int *outcome,
 		  struct sk_report *rep);
 
