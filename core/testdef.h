@@ -55,7 +55,8 @@ int sk_testdef_min_age(const struct sk_testdef *t, const char *nationality);
 
 /* Import tests from CSV, one row per section. An existing test with the
  * same definition is unchanged; a different definition is refused (a test
- * that has sittings must not change under them). */
+ * that has sittings must not change under them). With skip_invalid a test
+ * is still added whole or not at all: one bad row rejects all its rows. */
 int sk_testdef_import(struct sk_db *db, const char *path, const struct sk_import_opts *opts,
 		      struct sk_import_stats *stats, struct sk_report *rep);
 
