@@ -647,8 +647,10 @@ static int write_row(struct import_ctx *ctx, struct cand_in *in, int *outcome)
 		return db->err;
 	sqlite3_bind_text(st, 1, in->reference, -1, SQLITE_STATIC);
 	const char *key = in->reference;
-	int step = bsearch(&key, ctx->known, ctx->nknown, sizeof(char *), cmp_str) ? sqlite3_step(st)
-										     : SQLITE_DONE;
+	/* bsearch() may not be given NULL, even for no elements (an empty
+	 * registry): UBSan stops there. */
+	int known = ctx->nknown && bsearch(&key, ctx->known, ctx->nknown, sizeof(char *), cmp_str);
+	int step = known ? sqlite3_step(st) : SQLITE_DONE;
 	if (step == SQLITE_ROW) {
 		sk_buf_addch(&detail, '{');
 		diff_text(&detail, "family_name", st, 1, in->v[C_FAMILY]);
