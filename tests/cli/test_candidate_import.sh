@@ -2,7 +2,8 @@
 # photos; CP932 (detected or named), UTF-8 with a BOM, Japanese headers;
 # Excel's habits (trailing empty cells, blank rows, a cell spanning lines);
 # re-importing changes nothing; an update is audited field by field without
-# the passport number; --dry-run; --skip-invalid and its rejects file.
+# the passport number; --dry-run; options after the file; --skip-invalid
+# and its rejects file, written or not.
 source "$(dirname "$0")/lib.sh"
 cp -r "$TESTS_DIR/data/candidates/." "$WORK/"
 EXPECTED="$TESTS_DIR/expected/candidates"
@@ -19,8 +20,10 @@ no_passports() {
 		done
 	done
 }
+# The dump's blobs (sealed numbers, photos) are left out: random hex could
+# spell a number by chance.
 no_passports_in_db() {
-	sqlite3 "$DB" .dump >"$WORK/dump"
+	sqlite3 "$DB" .dump | sed "s/X'[0-9a-fA-F]*'/X''/g" >"$WORK/dump"
 	no_passports "$WORK/dump"
 }
 audit_records() { count "SELECT count(*) FROM audit"; }
