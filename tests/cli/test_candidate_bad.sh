@@ -144,13 +144,15 @@ EOF
 ! grep -q $'\x1b' "$WORK/err" || fail "an escape character reached the terminal"
 
 # ---- the registry: a passport number held by another reference ----
-# Typed differently (case, spaces, a hyphen), it is still A-001's number.
-# The message names the other reference, never the number.
+# Typed differently (case, spaces, a hyphen), it is still A-001's number;
+# and A-003 may not take A-004's. The message names the other reference,
+# never the number.
 refused passport_taken.csv <<'EOF'
 passport_taken.csv:2: passport_number: already registered to candidate 'A-001' (possible impersonation)
-shiken: passport_taken.csv: 1 of 2 rows have errors; nothing was changed
+passport_taken.csv:4: passport_number: already registered to candidate 'A-004' (possible impersonation)
+shiken: passport_taken.csv: 2 of 3 rows have errors; nothing was changed
 EOF
-for n in C1234567 1234567 "c 123-4567" C123; do
+for n in C1234567 1234567 "c 123-4567" C123 MA445566 445566; do
 	lacks "$WORK/err" "$n"
 done
 
