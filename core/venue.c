@@ -281,6 +281,8 @@ static int save_in_tx(struct sk_db *db, const struct sk_venue *v, int *outcome,
 		sk_buf_add_json_str(&d, v->name);
 		sk_buf_addf(&d, ",\"country\":\"%s\",\"city\":", v->country);
 		sk_buf_add_json_str(&d, v->city);
+		sk_buf_adds(&d, ",\"address\":");
+		sk_buf_add_json_str(&d, v->address);
 		*outcome = 1;
 	} else {
 		venue_id = old->id;

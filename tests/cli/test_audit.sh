@@ -24,7 +24,7 @@ $N"
 run 0 audit show
 [[ $(wc -l <"$WORK/out") == $((N < 50 ? N : 50)) ]] || fail "audit show defaults to the last 50"
 run 0 audit show --entity venue
-same_text "$WORK/out" "    14 2026-11-22T09:00:00Z tester     venue add              venue HAN1 create {\"name\":\"Hanoi Test Centre\",\"country\":\"VN\",\"city\":\"Hanoi\",\"room A\":\"6x8\",\"room B\":\"5x6\",\"room C\":\"2x2\"}"
+same_text "$WORK/out" "    14 2026-11-22T09:00:00Z tester     venue add              venue HAN1 create {\"name\":\"Hanoi Test Centre\",\"country\":\"VN\",\"city\":\"Hanoi\",\"address\":\"12 Tran Hung Dao\",\"room A\":\"6x8\",\"room B\":\"5x6\",\"room C\":\"2x2\"}"
 run 0 audit show --entity candidate --key T-VN02 --json
 [[ $(json "$WORK/out" '$[0].key') == T-VN02 && $(json "$WORK/out" '$[1]') == "" ]] || fail "--entity --key"
 [[ $(json "$WORK/out" '$[0].command') == "candidate import" && $(json "$WORK/out" '$[0].action') == create ]] ||

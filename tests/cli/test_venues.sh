@@ -18,7 +18,7 @@ same_text "$WORK/out" "HAN1  Hanoi Test Centre
   room A: 6 rows x 8 columns = 48 seats
   room B: 5 rows x 6 columns = 30 seats"
 [[ $(count "SELECT detail FROM audit WHERE entity = 'venue' AND entity_key = 'HAN1'") == \
-	'{"name":"Hanoi Test Centre","country":"VN","city":"Hanoi","room A":"6x8","room B":"5x6"}' ]] ||
+	'{"name":"Hanoi Test Centre","country":"VN","city":"Hanoi","address":"12 Tran Hung Dao","room A":"6x8","room B":"5x6"}' ]] ||
 	fail "venue creation is not audited"
 consistent
 
