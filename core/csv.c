@@ -372,7 +372,9 @@ int sk_csv_parse(struct sk_csv_doc *out, const char *name, const char *bytes, si
 	}
 	if (bom || (auto_enc && (bad < 0 || mostly_utf8)) || (!auto_enc && is_utf8(encoding))) {
 		if (bad >= 0) {
-			report_invalid(rep, name, s, (size_t)bad,
+			/* counted in the file's bytes, the BOM included, as an
+			 * editor or `cut -b` shows them */
+			report_invalid(rep, name, bytes, (size_t)(s - bytes) + (size_t)bad,
 				       auto_enc || bom
 					       ? N_("invalid UTF-8 (byte %s at byte %s of the line)")
 					       : N_("invalid UTF-8 (byte %s at byte %s of the line); if Excel saved this file, try --encoding cp932"));
@@ -387,8 +389,8 @@ int sk_csv_parse(struct sk_csv_doc *out, const char *name, const char *bytes, si
 			goto fail;
 		}
 		if (r < 0) {
-			size_t off = (size_t)(-r - 1);
-			report_invalid(rep, name, s, off,
+			size_t off = (size_t)(s - bytes) + (size_t)(-r - 1);
+			report_invalid(rep, name, bytes, off,
 				       auto_enc ? N_("neither UTF-8 nor CP932 (byte %s at byte %s of the line)")
 						: N_("invalid CP932 (byte %s at byte %s of the line)"));
 			rc = SK_EINPUT;
