@@ -7,6 +7,7 @@
 #include "core/csv.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/import.h"
 #include "core/text.h"
 
 #include <csv.h>
@@ -517,8 +518,9 @@ int sk_csv_map(const struct sk_csv_doc *doc, const struct sk_csv_col *cols, size
 			    (cols[i].alias && !strcmp(h->fields[f], cols[i].alias)))
 				break;
 		if (i == ncols) {
+			char shown[SK_SHOWN_MAX];
 			if (!ignore_unknown)
-				sk_report_add(rep, doc->name, h->line, h->fields[f],
+				sk_report_add(rep, doc->name, h->line, sk_import_shown(shown, h->fields[f]),
 					      N_("unknown column (use --ignore-unknown to skip it)"),
 					      NULL, NULL, NULL);
 			continue;

@@ -225,6 +225,13 @@ refused unknown_column.csv <<'EOF'
 unknown_column.csv:1: shoe_size: unknown column (use --ignore-unknown to skip it)
 shiken: unknown_column.csv: nothing was changed
 EOF
+# A header cell is quoted like a value: cut short, control characters spelled out.
+{ printf '%s,shoe\x1b[2Jsize,%s\n' "$(head -1 ../good.csv)" "$(printf 'x%.0s' {1..60})"; tail -n +2 unknown_column.csv; } >unknown_columns.csv
+refused unknown_columns.csv <<'EOF'
+unknown_columns.csv:1: shoe\x1B[2Jsize: unknown column (use --ignore-unknown to skip it)
+unknown_columns.csv:1: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…: unknown column (use --ignore-unknown to skip it)
+shiken: unknown_columns.csv: nothing was changed
+EOF
 run 0 candidate import --ignore-unknown unknown_column.csv
 same_text "$WORK/out" "unknown_column.csv: 2 rows; candidates: 1 added, 1 updated, 0 unchanged"
 [[ $(count "SELECT residence_region FROM candidate WHERE reference = 'A-002'") == Osaka ]] || fail "--ignore-unknown"
