@@ -93,7 +93,8 @@ int cli_dispatch(struct cli *cli, const struct subcmd *subs, const char *usage, 
 /* Messages. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print the handle's last error ("shiken: <what>: <detail>") and return EXIT_FAIL. */
+/* Print the handle's last error ("shiken: <what>: <detail>", or just the
+ * detail when what is NULL) and return EXIT_FAIL (EXIT_VERIFY for SK_EVERIFY). */
 int cli_db_error(struct cli *cli, int rc, const char *what);
 /* Print every diagnostic of a report, translated, to stderr. */
 void cli_print_report(const struct sk_report *rep);

@@ -308,7 +308,7 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	struct sk_candidate c;
 	int rc = sk_candidate_get(cli->db, ref, &c);
 	if (rc)
-		return cli_db_error(cli, rc, _("candidate"));
+		return cli_db_error(cli, rc, NULL);
 	json_t *regs = json_array();
 	struct sk_registration_filter f = { .reference = c.reference, .include_cancelled = 1 };
 	rc = sk_registration_foreach(cli->db, &f, reg_row, regs);

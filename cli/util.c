@@ -37,7 +37,9 @@ void cli_warn(const char *fmt, ...)
 int cli_db_error(struct cli *cli, int rc, const char *what)
 {
 	const char *detail = cli->db ? sk_db_errmsg(cli->db) : "";
-	if (detail && *detail)
+	if (detail && *detail && !what)
+		cli_error("%s", detail);
+	else if (detail && *detail)
 		cli_error("%s: %s", what, detail);
 	else
 		cli_error("%s: %s", what, sk_strerror(rc));
@@ -157,6 +159,12 @@ int cli_import_args(int argc, char **argv, const char *usage, struct sk_import_o
 				*file = optarg;
 			break;
 		case 'e':
+			if (sk_ascii_casecmp(optarg, "auto") && sk_ascii_casecmp(optarg, "utf-8") &&
+			    sk_ascii_casecmp(optarg, "utf8") && sk_ascii_casecmp(optarg, "cp932") &&
+			    sk_ascii_casecmp(optarg, "shift_jis") && sk_ascii_casecmp(optarg, "shift-jis") &&
+			    sk_ascii_casecmp(optarg, "sjis") && sk_ascii_casecmp(optarg, "windows-31j") &&
+			    sk_ascii_casecmp(optarg, "ms932"))
+				return cli_bad_usage(usage, _("'%s' is not a supported encoding (use utf-8 or cp932)"), optarg);
 			opts->encoding = optarg;
 			break;
 		case 'u':
@@ -190,13 +198,24 @@ int cli_import_args(int argc, char **argv, const char *usage, struct sk_import_o
 	return 0;
 }
 
+/* "1 row" or "N rows" (the catalogs have no plural forms; Japanese needs none). */
+static const char *rows_phrase(char buf[48], size_t n)
+{
+	if (n == 1)
+		snprintf(buf, 48, "%s", _("1 row"));
+	else
+		snprintf(buf, 48, _("%zu rows"), n);
+	return buf;
+}
+
 static void print_import_summary(const char *noun, const char *file,
 				 const struct sk_import_stats *st, const struct sk_import_opts *opts)
 {
-	printf(_("%s: %zu rows; %s: %zu added, %zu updated, %zu unchanged"), file, st->rows, _(noun),
-	       st->added, st->updated, st->unchanged);
+	char rows[48];
+	printf(_("%s: %s; %s: %zu added, %zu updated, %zu unchanged"), file, rows_phrase(rows, st->rows),
+	       _(noun), st->added, st->updated, st->unchanged);
 	if (st->rejected)
-		printf(_("; %zu rows rejected"), st->rejected);
+		printf(_("; %s rejected"), rows_phrase(rows, st->rejected));
 	putchar('\n');
 	if (st->rejects_path)
 		printf(_("rejected rows and their errors: %s\n"), st->rejects_path);
@@ -217,7 +236,7 @@ int cli_import_run(struct cli *cli, const char *noun, const char *file,
 	int exit_code = EXIT_OK;
 	if (rc == SK_EINPUT) {
 		if (st.rejected)
-			cli_error(_("%s: %zu of %zu rows have errors; nothing was changed"), file,
+			cli_error(_("%s: rows with errors: %zu of %zu; nothing was changed"), file,
 				  st.rejected, st.rows);
 		else
 			cli_error(_("%s: nothing was changed"), file);

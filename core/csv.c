@@ -377,8 +377,8 @@ int sk_csv_parse(struct sk_csv_doc *out, const char *name, const char *bytes, si
 			 * editor or `cut -b` shows them */
 			report_invalid(rep, name, bytes, (size_t)(s - bytes) + (size_t)bad,
 				       auto_enc || bom
-					       ? N_("invalid UTF-8 (byte %s at byte %s of the line)")
-					       : N_("invalid UTF-8 (byte %s at byte %s of the line); if Excel saved this file, try --encoding cp932"));
+					       ? N_("invalid UTF-8 (byte %s at column %s)")
+					       : N_("invalid UTF-8 (byte %s at column %s); if Excel saved this file, try --encoding cp932"));
 			rc = SK_EINPUT;
 			goto fail;
 		}
@@ -392,15 +392,15 @@ int sk_csv_parse(struct sk_csv_doc *out, const char *name, const char *bytes, si
 		if (r < 0) {
 			size_t off = (size_t)(s - bytes) + (size_t)(-r - 1);
 			report_invalid(rep, name, bytes, off,
-				       auto_enc ? N_("neither UTF-8 nor CP932 (byte %s at byte %s of the line)")
-						: N_("invalid CP932 (byte %s at byte %s of the line)"));
+				       auto_enc ? N_("neither UTF-8 nor CP932 (byte %s at column %s)")
+						: N_("invalid CP932 (byte %s at column %s)"));
 			rc = SK_EINPUT;
 			goto fail;
 		}
 		long nul = sk_utf8_invalid_at(conv.buf, conv.len);
 		if (nul >= 0) {
 			report_invalid(rep, name, conv.buf, (size_t)nul,
-				       N_("invalid character (byte %s at byte %s of the line)"));
+				       N_("invalid character (byte %s at column %s)"));
 			rc = SK_EINPUT;
 			goto fail;
 		}
@@ -569,7 +569,9 @@ void sk_csv_put_field(struct sk_buf *out, const char *s)
 {
 	if (!s)
 		return;
-	if (!s[strcspn(s, ",\"\r\n")] && s[0] != ' ' && (!s[0] || s[strlen(s) - 1] != ' ')) {
+	/* Readers here trim every field, so edge spaces are not quoted: they
+	 * would not survive a round trip anyway. */
+	if (!s[strcspn(s, ",\"\r\n")]) {
 		sk_buf_adds(out, s);
 		return;
 	}

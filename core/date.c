@@ -1,8 +1,10 @@
 /* Dates and times; see date.h. */
 #include "core/date.h"
 #include "core/error.h"
+#include "core/text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int is_leap(int y)
@@ -32,6 +34,17 @@ static int digits(const char **p, int max, int *out)
 int sk_date_parse(struct sk_date *out, const char *s)
 {
 	memset(out, 0, sizeof(*out));
+	for (const char *q = s; *q; q++) {
+		if ((unsigned char)*q >= 0x80) {
+			/* Full-width digits and separators as typed with a Japanese IME. */
+			char *ascii = NULL;
+			if (sk_text_nfkc(&ascii, s) || !ascii)
+				return SK_EINPUT;
+			int rc = strcmp(ascii, s) ? sk_date_parse(out, ascii) : SK_EINPUT;
+			free(ascii);
+			return rc;
+		}
+	}
 	const char *p = s;
 	int y, m, d;
 	if (digits(&p, 4, &y) != 4)

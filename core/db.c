@@ -157,7 +157,7 @@ int sk_db_open(struct sk_db **out, const char *path, unsigned flags,
 	snprintf(db->command, sizeof(db->command), "unknown");
 	db->path = strdup(path);
 	db->stmts = calloc(1, sizeof(*db->stmts));
-	int rc = 0;
+	int rc = 0, created = 0;
 	if (!db->path || !db->stmts) {
 		rc = SK_ENOMEM;
 		goto fail;
@@ -180,6 +180,7 @@ int sk_db_open(struct sk_db **out, const char *path, unsigned flags,
 	if (flags & SK_DB_CREATE) {
 		/* The registry holds personal data: only its owner may read it.
 		 * SQLite gives the -wal and -shm files the same mode. */
+		created = !exists;
 		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			rc = sk_db_fail(db, SK_EIO, "cannot create '%s': %s", path, strerror(errno));
@@ -208,9 +209,13 @@ int sk_db_open(struct sk_db **out, const char *path, unsigned flags,
 		goto fail;
 	}
 	if (app_id != SK_APPLICATION_ID && (app_id != 0 || version != 0 || objects != 0)) {
-		rc = sk_db_fail(db, SK_ESCHEMA,
-				"'%s' is not a shiken database (application id %#x)", path,
-				(unsigned)app_id);
+		if (app_id == 0)
+			rc = sk_db_fail(db, SK_ESCHEMA,
+					"'%s' is not a shiken database (an SQLite file of another program)", path);
+		else
+			rc = sk_db_fail(db, SK_ESCHEMA,
+					"'%s' is not a shiken database (an SQLite file of another program, application id %#x)",
+					path, (unsigned)app_id);
 		goto fail;
 	}
 	int latest = sk_db_schema_latest();
@@ -244,6 +249,15 @@ fail:
 	if (errmsg && errmsg_size)
 		snprintf(errmsg, errmsg_size, "%s", db->errmsg[0] ? db->errmsg : "cannot open database");
 	sk_db_close(db);
+	if (created) {
+		/* Leave nothing half-made behind. */
+		char p2[4096];
+		unlink(path);
+		snprintf(p2, sizeof(p2), "%s-wal", path);
+		unlink(p2);
+		snprintf(p2, sizeof(p2), "%s-shm", path);
+		unlink(p2);
+	}
 	return rc ? rc : SK_EDB;
 }
 
@@ -467,14 +481,14 @@ int sk_db_backup(struct sk_db *db, const char *path, int overwrite)
 	 * whatever the umask. SQLite gives its journal files the same mode. */
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || fchmod(fd, 0600) != 0) {
-		rc = sk_db_fail(db, SK_EIO, "cannot create '%s': %s", tmp, strerror(errno));
+		rc = sk_db_fail(db, SK_EIO, "cannot create '%s': %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		goto cleanup;
 	}
 	close(fd);
 	if (sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		rc = sk_db_fail(db, SK_EIO, "cannot create '%s': %s", tmp,
+		rc = sk_db_fail(db, SK_EIO, "cannot create '%s': %s", path,
 				dest ? sqlite3_errmsg(dest) : "out of memory");
 		goto cleanup;
 	}

@@ -199,8 +199,12 @@ int sk_keys_load(struct sk_db *db, const char *path)
 		return sk_db_fail(db, SK_ENOMEM, "cannot allocate secure memory for keys");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		rc = sk_db_fail(db, errno == ENOENT ? SK_ENOTFOUND : SK_EIO,
-				"cannot open key file '%s': %s", path, strerror(errno));
+		if (errno == ENOENT)
+			rc = sk_db_fail(db, SK_ENOTFOUND,
+					"no key file '%s': put back the copy made with the database (without it, "
+					"passport numbers and sitting keys cannot be read), or give --key-file", path);
+		else
+			rc = sk_db_fail(db, SK_EIO, "cannot open key file '%s': %s", path, strerror(errno));
 		goto cleanup;
 	}
 	struct stat st;

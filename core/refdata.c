@@ -196,7 +196,7 @@ int sk_language_tag_ok(const char *tag)
 	}
 	size_t i = 0;
 	/* language: 2-3 letters (extlang up to three more of 3), or 4-8 letters */
-	if (!all_alpha(subtags[0], lens[0]) || lens[0] < 2)
+	if (!all_alpha(subtags[0], lens[0]) || lens[0] < 2 || lens[0] > 3)
 		return 0;
 	i = 1;
 	if (lens[0] <= 3)

@@ -277,6 +277,12 @@ static int register_one(struct reg_ctx *c, const char *reference, const char *si
 	}
 	sqlite3_reset(st);
 
+	struct sk_date today;
+	sk_date_from_time(&today, sk_db_now_seconds(db));
+	if (sk_date_cmp(&s->date, &today) < 0)
+		REFUSE("sitting", N_("sitting '%s' took place on %s; it takes no more registrations"), s->s.code,
+		       s->s.exam_date, NULL);
+
 	int min_age = sk_testdef_min_age(t, nationality);
 	int age = sk_date_age(&dob, &s->date);
 	if (min_age >= 0 && age < min_age) {

@@ -109,7 +109,7 @@ unchanged_since cp932
 
 # ---- Japanese headers ----
 run 0 candidate import ja_headers.csv
-same_text "$WORK/out" "ja_headers.csv: 1 rows; candidates: 1 added, 0 updated, 0 unchanged"
+same_text "$WORK/out" "ja_headers.csv: 1 row; candidates: 1 added, 0 updated, 0 unchanged"
 [[ $(json_of L-001 '[.family_name, .given_name, .native_name, .gender, .residence_region, .former_intern, .photo]') == \
 	'["PHAM","MINH TUAN","Phạm Minh Tuấn","M","静岡県浜松市",true,true]' ]] || fail "Japanese headers not mapped"
 
@@ -194,7 +194,7 @@ consistent
 
 # ---- the summary is English unless a catalog says otherwise ----
 run 0 candidate import ja_headers.csv
-same_text "$WORK/out" "ja_headers.csv: 1 rows; candidates: 0 added, 0 updated, 1 unchanged"
+same_text "$WORK/out" "ja_headers.csv: 1 row; candidates: 0 added, 0 updated, 1 unchanged"
 run 0 --lang ja candidate import ja_headers.csv
 contains "$WORK/out" "ja_headers.csv"
 no_passports "$WORK/out" "$WORK/err"

@@ -81,7 +81,7 @@ no_passports "$WORK/out"
 run 0 candidate show A-005
 same_file show-A-005.txt "$WORK/out"
 run 1 candidate show A-999
-same_text "$WORK/err" "shiken: candidate: no candidate with reference 'A-999'"
+same_text "$WORK/err" "shiken: no candidate with reference 'A-999'"
 run 2 candidate show
 run 2 candidate show A-001 A-002
 

@@ -90,14 +90,14 @@ one "$VN6,100000,VND,2026-11-20,cash,HAN-0006,"
 run 0 fee import one.csv
 one "$VN6,200000,VND,2026-11-21,cash,HAN-0006-R,refund"
 refused 1 "one.csv:2: amount: refund of 200,000 is more than the 100,000 paid
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 one "$VN6,20,USD,2026-11-21,cash,HAN-0006c,"
 refused 1 "one.csv:2: currency: 'USD' differs from the sitting's fee currency VND
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 one "$PH2,750.50,VND,2026-11-21,cash,HAN-0006c,"
 refused 1 "one.csv:2: amount: '750.50' is not an amount in VND
 one.csv:2: currency: 'VND' differs from the sitting's fee currency PHP
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 # The same receipt: identical changes nothing, different is refused.
 snapshot same
 cp pay.csv again.csv
@@ -106,35 +106,35 @@ same_text "$WORK/out" "again.csv: 9 rows; fee records: 0 added, 0 updated, 9 unc
 unchanged_since same
 one "$VN1,\"600,001\",VND,2026-11-20,bank_transfer,VCB-0001,payment"
 refused 1 "one.csv:2: receipt: receipt 'VCB-0001' is already recorded with different details
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 one "$VN2,600000,VND,2026-11-20,bank_transfer,VCB-0001,payment"
 refused 1 "one.csv:2: receipt: receipt 'VCB-0001' is already recorded with different details
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 # Unknown and mistyped exam numbers.
 one "0001-00042-6,1,VND,2026-11-20,cash,X-1,"
 refused 1 "one.csv:2: exam_number: no registration with exam number 0001-00042-6
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 typo=${VN1:0:11}$(( (${VN1:11:1} + 1) % 10 ))
 one "$typo,1,VND,2026-11-20,cash,X-1,"
 refused 1 "one.csv:2: exam_number: '$typo' has a wrong check digit (mistyped?)
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 one "12345,1,VND,2026-11-20,cash,X-1,"
 refused 1 "one.csv:2: exam_number: '12345' is not an exam number (like 0001-00042-6)
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 # In the future (the clock says 2026-11-22).
 one "$VN6,1,VND,2026-11-23,cash,X-1,"
 refused 1 "one.csv:2: paid_at: '2026-11-23' is in the future
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 # Amounts per currency: JPY has no decimals, PHP two.
 one "$TY1,12000.00,JPY,2026-11-20,cash,X-1,"
 refused 1 "one.csv:2: amount: '12000.00' is not an amount in JPY
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 one "$PH2,750.505,PHP,2026-11-20,cash,X-1,"
 refused 1 "one.csv:2: amount: '750.505' is not an amount in PHP
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 one "$PH2,0,PHP,2026-11-20,cash,X-1,"
 refused 1 "one.csv:2: amount: a payment of zero records nothing
-shiken: one.csv: 1 of 1 rows have errors; nothing was changed" fee import one.csv
+shiken: one.csv: rows with errors: 1 of 1; nothing was changed" fee import one.csv
 # Everything else a row can get wrong, all reported at once.
 cat >bad.csv <<EOF
 $H
@@ -153,19 +153,19 @@ bad.csv:5: receipt: 'X 4' is not a receipt number (1-40 letters, digits, '-', '_
 bad.csv:6: kind: 'gift' is not payment, refund or waiver
 bad.csv:7: currency: 'DONG' is not an ISO 4217 currency code
 bad.csv:8: exam_number: give an exam number or a reference
-shiken: bad.csv: 7 of 7 rows have errors; nothing was changed" fee import bad.csv
+shiken: bad.csv: rows with errors: 7 of 7; nothing was changed" fee import bad.csv
 
 # ---- by candidate reference ----
 R=reference,sitting,amount,currency,paid_at,method,receipt
 printf '%s\n%s\n' "$R" "T-VN01,,1,VND,2026-11-20,cash,REF-1" >ref.csv
 refused 1 "ref.csv:2: reference: candidate 'T-VN01' has several registrations; give the exam_number or the sitting
-shiken: ref.csv: 1 of 1 rows have errors; nothing was changed" fee import ref.csv
+shiken: ref.csv: rows with errors: 1 of 1; nothing was changed" fee import ref.csv
 printf '%s\n%s\n' "$R" "T-NONE,,1,VND,2026-11-20,cash,REF-1" >ref.csv
 refused 1 "ref.csv:2: reference: candidate 'T-NONE' has no registration
-shiken: ref.csv: 1 of 1 rows have errors; nothing was changed" fee import ref.csv
+shiken: ref.csv: rows with errors: 1 of 1; nothing was changed" fee import ref.csv
 printf '%s\n%s\n' "$R" "T-VN06,2026-12-MNL,1,PHP,2026-11-20,cash,REF-1" >ref.csv
 refused 1 "ref.csv:2: reference: candidate 'T-VN06' has no registration in sitting '2026-12-MNL'
-shiken: ref.csv: 1 of 1 rows have errors; nothing was changed" fee import ref.csv
+shiken: ref.csv: rows with errors: 1 of 1; nothing was changed" fee import ref.csv
 printf '%s\n%s\n' "$R" "T-VN01,2027-01-TYO,500,JPY,2026-11-20,cash,REF-1" >ref.csv
 run 0 fee import ref.csv
 [[ $(count "SELECT r.exam_number FROM payment p JOIN registration r ON r.id = p.registration_id

@@ -51,7 +51,7 @@ contains "$WORK/out" "MM1"
 SHIKEN_DB="$WORK/a.db" "$SHIKEN" --key-file "$WORK/a.keys" test show MM1 >/dev/null || fail "SHIKEN_DB is not used"
 # Without --key-file the key is looked for beside the database.
 "$SHIKEN" --db "$WORK/a.db" test list >/dev/null 2>"$WORK/err" && fail "a.db opened without its key file"
-same_text "$WORK/err" "shiken: cannot open key file '$WORK/a.db.key': No such file or directory"
+same_text "$WORK/err" "shiken: no key file '$WORK/a.db.key': put back the copy made with the database (without it, passport numbers and sitting keys cannot be read), or give --key-file"
 run 2 --db
 same_text "$WORK/err" "shiken: option '--db' needs a value"
 run 2 test list --key-file
@@ -109,7 +109,7 @@ snapshot keys
 for c in "test list" "venue add --code X1 --name X --country VN --city Hanoi --address Y --room A:1x1"; do
 	# shellcheck disable=SC2086
 	run 1 $c
-	same_text "$WORK/err" "shiken: cannot open key file '$KEY': No such file or directory"
+	same_text "$WORK/err" "shiken: no key file '$KEY': put back the copy made with the database (without it, passport numbers and sitting keys cannot be read), or give --key-file"
 done
 mv "$WORK/own.key" "$KEY"
 unchanged_since keys

@@ -64,6 +64,9 @@ refused 1 "test: no test 'XX9' (see 'shiken test list')" "${R[@]}" --candidate T
 refused 1 "test: sitting '$SIT' does not offer test 'ST1' (it offers EE1, MM1, MM2)" \
 	"${R[@]}" --candidate T-VN02 --test ST1
 refused 1 "room: venue 'HAN1' has no room 'Z'" "${R[@]}" --candidate T-VN02 --test MM1 --room Z
+# After the exam day the sitting takes nobody more.
+SHIKEN_NOW=2026-12-14T08:00:00Z refused 1 "sitting: sitting '$SIT' took place on 2026-12-13; it takes no more registrations" \
+	"${R[@]}" --candidate T-VN02 --test MM1
 refused_usage "shiken: give --candidate, --sitting and --test" register add --candidate T-VN02 --test MM1
 refused_usage "shiken: unknown option '--seat'" "${R[@]}" --candidate T-VN02 --test MM1 --seat A-01
 
@@ -199,7 +202,7 @@ bad.csv:6: test: sitting '2026-12-SEAT' does not offer test 'MM2' (it offers MM1
 bad.csv:7: reference: is empty
 bad.csv:7: test: is empty
 bad.csv:8: room: venue 'HAN2' has no room 'Z'
-shiken: bad.csv: 6 of 7 rows have errors; nothing was changed" register import bad.csv
+shiken: bad.csv: rows with errors: 6 of 7; nothing was changed" register import bad.csv
 # Two rows for one candidate in one sitting: the second is refused.
 cat >twice.csv <<'EOF'
 reference,sitting,test
@@ -210,7 +213,7 @@ EOF
 next=$(examno 1 "$(count "SELECT next_seq FROM sitting WHERE code = '2026-12-HAN'")")
 refused 1 "twice.csv:2: sitting: sitting '2026-12-SMALL' is full (capacity 3)
 twice.csv:4: test: already registered in sitting '2026-12-HAN' for test 'MM2' (exam number $next); a candidate sits one test per sitting
-shiken: twice.csv: 2 of 3 rows have errors; nothing was changed" register import twice.csv
+shiken: twice.csv: rows with errors: 2 of 3; nothing was changed" register import twice.csv
 
 # ---- register list and its filters ----
 nrows() { run 0 register list --csv "$@"; echo $(($(wc -l <"$WORK/out") - 1)); }

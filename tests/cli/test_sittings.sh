@@ -117,7 +117,7 @@ sittings_bad.csv:11: currency: 'DONG' is not an ISO 4217 currency code
 sittings_bad.csv:12: currency: 'XYZ' is not an ISO 4217 currency code
 sittings_bad.csv:14: sitting: 'B-DUP' appears again (first on line 13)
 sittings_bad.csv:15: sitting: 'B CODE' is not a sitting code (1-32 letters, digits, '-', '_')
-shiken: sittings_bad.csv: 13 of 14 rows have errors; nothing was changed" sitting import sittings_bad.csv
+shiken: sittings_bad.csv: rows with errors: 13 of 14; nothing was changed" sitting import sittings_bad.csv
 
 # ---- changes under registrations ----
 H=(sitting create --code 2026-12-HAN --date 2026-12-13 --time 09:30 --venue HAN1 --fee 600000 --currency VND)
@@ -174,7 +174,7 @@ sitting,date,start_time,venue,tests,capacity,fee,currency
 EOF
 audit_before=$(count "SELECT count(*) FROM audit")
 run 0 sitting import --skip-invalid partial.csv
-same_text "$WORK/out" "partial.csv: 2 rows; sittings: 1 added, 0 updated, 0 unchanged; 1 rows rejected
+same_text "$WORK/out" "partial.csv: 2 rows; sittings: 1 added, 0 updated, 0 unchanged; 1 row rejected
 rejected rows and their errors: partial.csv.rejects.csv"
 same_text "$WORK/err" "partial.csv:2: tests: test 'MM1' cannot be dropped while candidates are registered for it (1)"
 run 0 sitting show 2027-01-HAN --json

@@ -93,12 +93,12 @@ unchanged_since same
 
 # A changed definition is refused: tests do not change under their sittings.
 refused 1 "tests_changed.csv:2: test: test 'PM1' already exists with a different definition; tests do not change once created (use a new code)
-shiken: tests_changed.csv: 2 of 2 rows have errors; nothing was changed" test import tests_changed.csv
+shiken: tests_changed.csv: rows with errors: 2 of 2; nothing was changed" test import tests_changed.csv
 
 # Rows of one test that disagree on what the test is.
 refused 1 "tests_disagree.csv:3: test: describes test 'PM2' differently from line 2
 tests_disagree.csv:5: test: describes test 'PM3' differently from line 4
-shiken: tests_disagree.csv: 2 of 4 rows have errors; nothing was changed" test import tests_disagree.csv
+shiken: tests_disagree.csv: rows with errors: 2 of 4; nothing was changed" test import tests_disagree.csv
 
 # Bad values, every one named with its line and column.
 refused 1 "tests_bad.csv:2: level: '3' is not 1 or 2 (1号 or 2号)
@@ -111,7 +111,7 @@ tests_bad.csv:8: min_age_by_nationality: 'ID:121' is not COUNTRY:AGE (like ID:18
 tests_bad.csv:9: test: 'PX8 B' is not a test code (1-12 letters, digits, '-', '_')
 tests_bad.csv:9: pass_percent: '-1' is not a whole percentage from 0 to 100
 tests_bad.csv:9: min_age: '200' is not an age from 0 to 120
-shiken: tests_bad.csv: 8 of 9 rows have errors; nothing was changed" test import tests_bad.csv
+shiken: tests_bad.csv: rows with errors: 8 of 9; nothing was changed" test import tests_bad.csv
 
 # A section twice, and a missing column.
 cat >dup.csv <<'EOF'
@@ -120,14 +120,14 @@ PD1,検査,Inspection,2,jitsugi,実技,Practical,mc,60,60
 PD1,検査,Inspection,2,jitsugi,実技,Practical,mc,60,60
 EOF
 refused 1 "dup.csv:3: section: 'jitsugi' appears twice for this test
-shiken: dup.csv: 1 of 2 rows have errors; nothing was changed" test import dup.csv
+shiken: dup.csv: rows with errors: 1 of 2; nothing was changed" test import dup.csv
 # Two ages for one nationality (ID and IDN are one country).
 cat >twoages.csv <<'EOF'
 test,category_ja,category_en,level,section,section_ja,section_en,item_kind,pass_percent,time_limit_min,min_age,min_age_by_nationality
 PD3,検査,Inspection,2,jitsugi,実技,Practical,mc,60,60,17,ID:18 IDN:19
 EOF
 refused 1 "twoages.csv:2: min_age_by_nationality: 'IDN:19' gives a second age for the same country
-shiken: twoages.csv: 1 of 1 rows have errors; nothing was changed" test import twoages.csv
+shiken: twoages.csv: rows with errors: 1 of 1; nothing was changed" test import twoages.csv
 printf 'test,category_ja,category_en,level,section\nPD2,検査,Inspection,2,jitsugi\n' >short.csv
 snapshot short
 run 1 test import short.csv
@@ -142,7 +142,7 @@ PN2,検査,Inspection,2,jitsugi,実技,Practical,scored,70,90,18,ID:19 PH:18
 EOF
 snapshot dry
 run 0 test import --dry-run dry.csv
-same_text "$WORK/out" "dry.csv: 1 rows; sections: 1 added, 0 updated, 0 unchanged
+same_text "$WORK/out" "dry.csv: 1 row; sections: 1 added, 0 updated, 0 unchanged
 dry run: nothing was changed"
 unchanged_since dry
 run 0 test import dry.csv

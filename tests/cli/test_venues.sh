@@ -128,7 +128,7 @@ venues_bad.csv:10: name: is empty
 venues_bad.csv:10: city: is empty
 venues_bad.csv:10: address: is empty
 venues_bad.csv:10: rows: 'x' is not a number of rows from 1 to 100
-shiken: venues_bad.csv: 7 of 10 rows have errors; nothing was changed" venue import venues_bad.csv
+shiken: venues_bad.csv: rows with errors: 7 of 10; nothing was changed" venue import venues_bad.csv
 
 # An import that would shrink a room under candidates is refused at that
 # room's row, and all of it is refused: nothing of the venue changes.
@@ -140,7 +140,7 @@ EOF
 n_c=$(count "SELECT count(*) FROM registration r JOIN room m ON m.id = r.room_id
 	WHERE m.code = 'C' AND r.status = 'registered' AND (r.seat_row > 1 OR r.seat_col > 1)")
 refused 1 "shrink.csv:3: room: room 'C' cannot shrink: registered candidates would sit outside the new grid ($n_c)
-shiken: shrink.csv: 1 of 2 rows have errors; nothing was changed" venue import shrink.csv
+shiken: shrink.csv: rows with errors: 1 of 2; nothing was changed" venue import shrink.csv
 # With --skip-invalid the good venues go in; the refused venue changes in
 # nothing (no half-applied rename or resize without an audit record), and
 # every one of its rows is in the rejects file.

@@ -93,6 +93,13 @@ Test(date, years_outside_range)
 	assert_not_date("0000-01-01");
 }
 
+Test(date, full_width_digits_as_typed_with_an_ime)
+{
+	assert_date("１９９９-０２-０３", 1999, 2, 3);
+	assert_date("２０００／１／９", 2000, 1, 9);
+	assert_not_date("１９９９-０２-３０");
+}
+
 Test(date, malformed)
 {
 	assert_not_date("");
@@ -109,7 +116,6 @@ Test(date, malformed)
 	assert_not_date("1999/2/");
 	assert_not_date("1999//3");
 	assert_not_date("1999/123/4");
-	assert_not_date("１９９９-０２-０３"); /* full-width: normalise first */
 }
 
 Test(date, format_round_trip)
