@@ -19,6 +19,9 @@
 #include "core/text.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +253,9 @@ struct cand_in {
 	char dob[11];
 	char passport[32];
 	unsigned char passport_hash[32];
+	int hashed;              /* passport_hash computed */
+	unsigned char *sealed;   /* passport sealed ahead of writing; owned */
+	size_t sealed_len;
 	char language[72];
 	int mfg_months;          /* -1 */
 	int former_intern;       /* -1 */
@@ -637,7 +643,7 @@ static int write_row(struct import_ctx *ctx, struct cand_in *in, int *outcome)
 	sk_db_now(db, now);
 	*outcome = 0;
 
-	if ((rc = sk_passport_hash(db, in->passport_hash, in->passport)))
+	if (!in->hashed && (rc = sk_passport_hash(db, in->passport_hash, in->passport)))
 		return rc;
 	sqlite3_stmt *st;
 	int64_t photo_id = 0;
@@ -734,10 +740,16 @@ static int write_row(struct import_ctx *ctx, struct cand_in *in, int *outcome)
 		if (in->photo &&
 		    (rc = sk_photo_store(db, &photo_id, in->photo, in->photo_len, &in->photo_info)))
 			goto cleanup;
-		char ctxs[64];
-		snprintf(ctxs, sizeof(ctxs), "passport:%s", in->reference);
-		if ((rc = sk_seal(db, &sealed, &sealed_len, in->passport, strlen(in->passport), ctxs)))
-			goto cleanup;
+		if (in->sealed) {
+			sealed = in->sealed;
+			sealed_len = in->sealed_len;
+			in->sealed = NULL;
+		} else {
+			char ctxs[64];
+			snprintf(ctxs, sizeof(ctxs), "passport:%s", in->reference);
+			if ((rc = sk_seal(db, &sealed, &sealed_len, in->passport, strlen(in->passport), ctxs)))
+				goto cleanup;
+		}
 		st = sk_db_stmt(db, sql_insert);
 		if (!st) {
 			rc = db->err;
@@ -780,52 +792,148 @@ cleanup:
 
 /* ---- duplicates within the file ---- */
 
-struct keyed_row {
-	const char *key;
-	size_t index;
+/* A set of strings (references, passport numbers) remembering the row each
+ * was first seen on, so duplicates are found as rows arrive. */
+struct strset {
+	size_t cap, count;
+	const char **keys;
+	size_t *rows;
 };
 
-static int cmp_keyed(const void *a, const void *b)
+static uint64_t fnv1a(const char *s)
 {
-	const struct keyed_row *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-	if (c)
-		return c;
-	return x->index < y->index ? -1 : x->index > y->index;
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
 }
 
-static void find_duplicates(struct import_ctx *ctx, struct cand_in *rows, size_t n,
-			    struct sk_rowset *rs, int passport)
+static int strset_init(struct strset *set, size_t expected)
 {
-	struct keyed_row *k = malloc((n ? n : 1) * sizeof(*k));
-	if (!k)
-		return;
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *key = passport ? rows[i].passport : rows[i].reference;
-		if (!rs->bad[rows[i].record] && key[0])
-			k[m++] = (struct keyed_row){ key, i };
+	set->cap = 64;
+	while (set->cap < expected * 2)
+		set->cap *= 2;
+	set->count = 0;
+	set->keys = calloc(set->cap, sizeof(*set->keys));
+	set->rows = calloc(set->cap, sizeof(*set->rows));
+	return set->keys && set->rows ? 0 : SK_ENOMEM;
+}
+
+static void strset_release(struct strset *set)
+{
+	free(set->keys);
+	free(set->rows);
+	memset(set, 0, sizeof(*set));
+}
+
+/* The row key was first seen on, or (size_t)-1 after adding it for `row`. */
+static size_t strset_add(struct strset *set, const char *key, size_t row)
+{
+	size_t i = (size_t)fnv1a(key) & (set->cap - 1);
+	while (set->keys[i]) {
+		if (!strcmp(set->keys[i], key))
+			return set->rows[i];
+		i = (i + 1) & (set->cap - 1);
 	}
-	qsort(k, m, sizeof(*k), cmp_keyed);
-	for (size_t i = 1; i < m; i++) {
-		if (strcmp(k[i].key, k[i - 1].key))
+	set->keys[i] = key;
+	set->rows[i] = row;
+	set->count++;
+	return (size_t)-1;
+}
+
+/* Is row i (checked, good) the same reference or passport as an earlier
+ * good row? Reports it and returns 1. The sets are sized for every row, so
+ * they never fill up. */
+static int is_duplicate(struct import_ctx *ctx, struct cand_in *rows, size_t i, struct strset *refs,
+			struct strset *passports)
+{
+	struct cand_in *in = &rows[i];
+	char line[24];
+	size_t first = strset_add(refs, in->reference, i);
+	if (first != (size_t)-1) {
+		snprintf(line, sizeof(line), "%ld", rows[first].line);
+		sk_report_add(ctx->rep, ctx->doc->name, in->line, "reference",
+			      N_("'%s' appears again (first on line %s)"), in->reference, line, NULL);
+		return 1;
+	}
+	first = strset_add(passports, in->passport, i);
+	if (first != (size_t)-1) {
+		snprintf(line, sizeof(line), "%ld", rows[first].line);
+		sk_report_add(ctx->rep, ctx->doc->name, in->line, "passport_number",
+			      N_("same passport number as line %s (reference '%s'; possible impersonation)"),
+			      line, rows[first].reference, NULL);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- checking rows on the second core ---- */
+
+/* The rows are checked by a worker thread while this one writes the rows
+ * checked before them: checking (parsing, validating, reading photos,
+ * hashing and sealing passport numbers) is a quarter of the work, and two
+ * cores do both at once. The worker only reads shared state and writes its
+ * own rows and report; `done` publishes each finished row. */
+struct checker {
+	struct import_ctx ctx;   /* a copy whose rep is `rep` below */
+	struct sk_report rep;
+	struct cand_in *rows;
+	unsigned char *bad;      /* rs.bad: bad[i + 1] for row i */
+	size_t nrows;
+	_Atomic size_t done;
+	_Atomic int failed;
+};
+
+static int reference_known(const struct import_ctx *ctx, const char *reference)
+{
+	const char *key = reference;
+	return ctx->nknown && bsearch(&key, ctx->known, ctx->nknown, sizeof(char *), cmp_str);
+}
+
+static void *check_rows(void *arg)
+{
+	struct checker *c = arg;
+	const struct sk_csv_doc *doc = c->ctx.doc;
+	for (size_t i = 0; i < c->nrows && !atomic_load(&c->failed); i++) {
+		const struct sk_csv_record *rec = &doc->records[i + 1];
+		struct cand_in *in = &c->rows[i];
+		in->record = i + 1;
+		in->line = rec->line;
+		if (sk_csv_check_width(doc, rec, &c->rep)) {
+			c->bad[i + 1] = 1;
+		} else if (parse_row(&c->ctx, rec, in)) {
+			c->bad[i + 1] = 1;
+		} else {
+			in->record = i + 1;
+			if (sk_passport_hash(c->ctx.db, in->passport_hash, in->passport) == 0)
+				in->hashed = 1;
+			/* A new candidate's passport is sealed here, off the writer's path. */
+			if (!reference_known(&c->ctx, in->reference)) {
+				char ctxs[64];
+				snprintf(ctxs, sizeof(ctxs), "passport:%s", in->reference);
+				if (sk_seal(c->ctx.db, &in->sealed, &in->sealed_len, in->passport,
+					    strlen(in->passport), ctxs))
+					in->sealed = NULL;
+			}
+		}
+		if (c->rep.failed)
+			atomic_store(&c->failed, 1);
+		atomic_store_explicit(&c->done, i + 1, memory_order_release);
+	}
+	return NULL;
+}
+
+static void wait_for_row(struct checker *c, size_t i)
+{
+	unsigned spins = 0;
+	while (atomic_load_explicit(&c->done, memory_order_acquire) <= i) {
+		if (atomic_load(&c->failed))
+			return;
+		if (++spins < 64)
 			continue;
-		size_t first = i - 1;
-		while (first > 0 && !strcmp(k[first - 1].key, k[i].key))
-			first--;
-		struct cand_in *dup = &rows[k[i].index], *orig = &rows[k[first].index];
-		char line[24];
-		snprintf(line, sizeof(line), "%ld", orig->line);
-		if (passport)
-			sk_report_add(ctx->rep, ctx->doc->name, dup->line, "passport_number",
-				      N_("same passport number as line %s (reference '%s'; possible impersonation)"),
-				      line, orig->reference, NULL);
-		else
-			sk_report_add(ctx->rep, ctx->doc->name, dup->line, "reference",
-				      N_("'%s' appears again (first on line %s)"), dup->reference, line, NULL);
-		rs->bad[dup->record] = 1;
+		struct timespec ts = { 0, 20000 };
+		nanosleep(&ts, NULL);
 	}
-	free(k);
 }
 
 int sk_candidate_import(struct sk_db *db, const char *path, const struct sk_import_opts *opts,
@@ -839,6 +947,10 @@ int sk_candidate_import(struct sk_db *db, const char *path, const struct sk_impo
 	struct sk_rowset rs = { 0 };
 	struct cand_in *rows = NULL;
 	struct import_ctx ctx = { .db = db, .doc = &doc, .rep = rep };
+	struct strset refs = { 0 }, passports = { 0 };
+	struct checker *checker = NULL;
+	pthread_t worker;
+	int worker_running = 0;
 	size_t nrows = 0;
 	int rc = sk_csv_read(&doc, path, opts->encoding, rep);
 	if (rc)
@@ -864,35 +976,51 @@ int sk_candidate_import(struct sk_db *db, const char *path, const struct sk_impo
 		rc = SK_ENOMEM;
 		goto cleanup;
 	}
-	for (size_t i = 0; i < nrows; i++) {
-		const struct sk_csv_record *rec = &doc.records[i + 1];
-		if (sk_csv_check_width(&doc, rec, rep)) {
-			rs.bad[i + 1] = 1;
-			rows[i].record = i + 1;
-			rows[i].line = rec->line;
-			continue;
-		}
-		if (parse_row(&ctx, rec, &rows[i]))
-			rs.bad[i + 1] = 1;
-		rows[i].record = i + 1;
-	}
-	find_duplicates(&ctx, rows, nrows, &rs, 0);
-	find_duplicates(&ctx, rows, nrows, &rs, 1);
-
 	if ((rc = sk_db_begin(db)))
 		goto cleanup;
 	if ((rc = load_known(&ctx))) {
 		sk_db_rollback(db);
 		goto cleanup;
 	}
+	if (strset_init(&refs, nrows) || strset_init(&passports, nrows)) {
+		sk_db_rollback(db);
+		rc = SK_ENOMEM;
+		goto cleanup;
+	}
+	checker = calloc(1, sizeof(*checker));
+	if (!checker) {
+		sk_db_rollback(db);
+		rc = SK_ENOMEM;
+		goto cleanup;
+	}
+	checker->ctx = ctx;
+	checker->ctx.rep = &checker->rep;
+	checker->rows = rows;
+	checker->bad = rs.bad;
+	checker->nrows = nrows;
+	atomic_init(&checker->done, 0);
+	atomic_init(&checker->failed, 0);
+	if (pthread_create(&worker, NULL, check_rows, checker) != 0) {
+		/* No second thread: check here, then write. */
+		check_rows(checker);
+	} else {
+		worker_running = 1;
+	}
 	for (size_t i = 0; i < nrows; i++) {
+		wait_for_row(checker, i);
+		if (atomic_load(&checker->failed)) {
+			rc = SK_ENOMEM;
+			break;
+		}
 		if (rs.bad[i + 1])
 			continue;
-		int outcome = 0;
-		if ((rc = write_row(&ctx, &rows[i], &outcome))) {
-			sk_db_rollback(db);
-			goto cleanup;
+		if (is_duplicate(&ctx, rows, i, &refs, &passports)) {
+			rs.bad[i + 1] = 1;
+			continue;
 		}
+		int outcome = 0;
+		if ((rc = write_row(&ctx, &rows[i], &outcome)))
+			break;
 		if (outcome < 0)
 			rs.bad[i + 1] = 1;
 		else if (outcome == 1)
@@ -903,6 +1031,21 @@ int sk_candidate_import(struct sk_db *db, const char *path, const struct sk_impo
 			stats->unchanged++;
 		if (opts->progress && (i % 1024 == 0 || i + 1 == nrows))
 			opts->progress(opts->progress_payload, i + 1, nrows);
+	}
+	if (worker_running) {
+		if (rc)
+			atomic_store(&checker->failed, 1);
+		pthread_join(worker, NULL);
+		worker_running = 0;
+	}
+	/* The checker's findings join the report (sorted by line below). */
+	for (size_t k = 0; k < checker->rep.count; k++) {
+		const struct sk_diag *dg = &checker->rep.items[k];
+		sk_report_add(rep, dg->file, dg->line, dg->field, dg->fmt, dg->args[0], dg->args[1], dg->args[2]);
+	}
+	if (rc) {
+		sk_db_rollback(db);
+		goto cleanup;
 	}
 	for (size_t i = 1; i < doc.count; i++)
 		stats->rejected += rs.bad[i];
@@ -920,9 +1063,17 @@ int sk_candidate_import(struct sk_db *db, const char *path, const struct sk_impo
 	if (stats->rejected && opts->skip_invalid && !opts->dry_run)
 		rc = sk_import_write_rejects(&doc, &rs, rep, stats);
 cleanup:
+	if (checker) {
+		sk_report_release(&checker->rep);
+		free(checker);
+	}
+	strset_release(&refs);
+	strset_release(&passports);
 	if (rows)
-		for (size_t i = 0; i < nrows; i++)
+		for (size_t i = 0; i < nrows; i++) {
 			free(rows[i].photo);
+			free(rows[i].sealed);
+		}
 	free(rows);
 	free(ctx.dir);
 	for (size_t i = 0; i < ctx.nknown; i++)

@@ -230,6 +230,8 @@ int sk_db_open(struct sk_db **out, const char *path, unsigned flags,
 		goto fail;
 	}
 
+	if (app_id == 0 && (rc = sk_db_exec(db, "PRAGMA page_size = 8192")))
+		goto fail;
 	if ((rc = sk_db_exec(db, "PRAGMA journal_mode = WAL")) ||
 	    (rc = sk_db_exec(db, "PRAGMA synchronous = NORMAL")) ||
 	    (rc = sk_db_exec(db, "PRAGMA foreign_keys = ON")) ||
