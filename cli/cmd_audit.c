@@ -65,7 +65,7 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': f.entity = optarg; break;
 		case 'k': f.entity_key = optarg; break;
@@ -110,7 +110,7 @@ static int cmd_verify(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': {
 			/* All of it must be a head: "12:<hash>junk" is a typo, not a head. */

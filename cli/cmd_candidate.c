@@ -213,7 +213,7 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': {
 			const struct sk_country *cty = sk_country_find(optarg);
@@ -236,6 +236,8 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 		case 'j':
 			ls.fmt = OUT_JSON;
 			break;
+		case ':':
+			return cli_bad_usage(usage_list, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
 			return cli_bad_usage(usage_list, _("unknown option '%s'"), argv[optind - 1]);
 		}
@@ -419,7 +421,7 @@ static int cmd_export(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -430,6 +432,8 @@ static int cmd_export(struct cli *cli, int argc, char **argv)
 		case 'p':
 			ls.photo_dir = optarg;
 			break;
+		case ':':
+			return cli_bad_usage(usage_export, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
 			return cli_bad_usage(usage_export, _("unknown option '%s'"), argv[optind - 1]);
 		}

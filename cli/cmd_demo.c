@@ -203,7 +203,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		char *end = NULL;
 		switch (c) {
 		case 'o': out = optarg; break;
@@ -218,6 +218,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 				return cli_bad_usage(usage, _("'%s' is not a number"), optarg);
 			break;
 		case 'f': force = 1; break;
+		case ':':
+			return cli_bad_usage(usage, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
 			return cli_bad_usage(usage, _("unknown option '%s'"), argv[optind - 1]);
 		}

@@ -89,7 +89,7 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': sitting = optarg; break;
 		case 'e': examno = optarg; break;

@@ -48,7 +48,7 @@ int cmd_generate(struct cli *cli, int argc, char **argv)
 	int c;
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		int bad = 0;
 		switch (c) {
 		case 'o': out = optarg; break;
@@ -56,6 +56,8 @@ int cmd_generate(struct cli *cli, int argc, char **argv)
 		case 's': bad = parse_count(optarg, ~0ULL, &seed); break;
 		case 'y': bad = parse_count(optarg, 2199, &year) || year < 1950; break;
 		case 'p': bad = parse_count(optarg, 10000000, &photos); break;
+		case ':':
+			return cli_bad_usage(usage, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
 			return cli_bad_usage(usage, _("unknown option '%s'"), argv[optind - 1]);
 		}

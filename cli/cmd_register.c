@@ -55,7 +55,7 @@ static int cmd_add(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ref = optarg; break;
 		case 's': sitting = optarg; break;
@@ -160,7 +160,7 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': f.sitting = optarg; break;
 		case 't': f.test = optarg; break;

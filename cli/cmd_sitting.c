@@ -46,7 +46,7 @@ static int cmd_create(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': snprintf(s.code, sizeof(s.code), "%s", optarg); break;
 		case 'd': snprintf(s.exam_date, sizeof(s.exam_date), "%s", optarg); break;

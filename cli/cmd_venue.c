@@ -41,7 +41,7 @@ static int cmd_add(struct cli *cli, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	int c, code = EXIT_OK;
-	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': snprintf(v->code, sizeof(v->code), "%s", optarg); break;
 		case 'n': snprintf(v->name, sizeof(v->name), "%s", optarg); break;

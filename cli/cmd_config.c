@@ -1,0 +1,87 @@
+/* shiken config get|set: settings kept in the database. */
+#include "cli/cli.h"
+#include "core/audit.h"
+#include "core/db.h"
+#include "core/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	N_("usage: shiken config get|set KEY [VALUE]\n"
+	   "\n"
+	   "Settings:\n"
+	   "  review.approvals   approvals an item needs before it enters forms (1-9, default 2)\n");
+static const char usage_get[] = N_("usage: shiken config get KEY\n");
+static const char usage_set[] = N_("usage: shiken config set KEY VALUE\n");
+
+struct setting {
+	const char *key;
+	const char *fallback;
+	int lo, hi;
+};
+
+static const struct setting settings[] = {
+	{ "review.approvals", "2", 1, 9 },
+	{ NULL, NULL, 0, 0 },
+};
+
+static const struct setting *find(const char *key)
+{
+	for (const struct setting *s = settings; s->key; s++)
+		if (!strcmp(s->key, key))
+			return s;
+	return NULL;
+}
+
+static int cmd_get(struct cli *cli, int argc, char **argv)
+{
+	if (argc != 2)
+		return cli_bad_usage(usage_get, "%s", _("give one setting"));
+	const struct setting *s = find(argv[1]);
+	if (!s)
+		return cli_bad_usage(usage, _("no setting '%s'"), argv[1]);
+	char *v = sk_db_meta_get(cli->db, s->key);
+	printf("%s\n", v ? v : s->fallback);
+	free(v);
+	return EXIT_OK;
+}
+
+static int cmd_set(struct cli *cli, int argc, char **argv)
+{
+	if (argc != 3)
+		return cli_bad_usage(usage_set, "%s", _("give a setting and its value"));
+	const struct setting *s = find(argv[1]);
+	if (!s)
+		return cli_bad_usage(usage, _("no setting '%s'"), argv[1]);
+	char *end = NULL;
+	long v = strtol(argv[2], &end, 10);
+	if (!*argv[2] || *end || v < s->lo || v > s->hi) {
+		cli_error(_("%s takes a number from %d to %d"), s->key, s->lo, s->hi);
+		return EXIT_USAGE;
+	}
+	char value[24], detail[96];
+	snprintf(value, sizeof(value), "%ld", v);
+	char *old = sk_db_meta_get(cli->db, s->key);
+	snprintf(detail, sizeof(detail), "{\"%s\":[\"%s\",\"%s\"]}", s->key, old ? old : s->fallback, value);
+	free(old);
+	int rc;
+	if ((rc = sk_db_begin(cli->db)) || (rc = sk_db_meta_set(cli->db, s->key, value)) ||
+	    (rc = sk_audit_append(cli->db, "config", s->key, "set", detail)) || (rc = sk_db_commit(cli->db))) {
+		sk_db_rollback(cli->db);
+		return cli_db_error(cli, rc, NULL);
+	}
+	printf("%s = %s\n", s->key, value);
+	return EXIT_OK;
+}
+
+const struct subcmd config_subs[] = {
+	{ "get", cmd_get, usage_get },
+	{ "set", cmd_set, usage_set },
+	{ NULL, NULL, NULL },
+};
+
+int cmd_config(struct cli *cli, int argc, char **argv)
+{
+	return cli_dispatch(cli, config_subs, usage, argc, argv);
+}
