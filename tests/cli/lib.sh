@@ -12,6 +12,8 @@ export SHIKEN_NOW=2026-11-22T09:00:00Z SHIKEN_ACTOR=tester LANGUAGE= LC_ALL=C.UT
 unset SHIKEN_DB
 cd "$WORK"
 DB="$WORK/t.db"
+# The schema version this build writes (the number of its migrations).
+SCHEMA=$("$SHIKEN" version | sed -n 's/.*(schema \([0-9]*\)).*/\1/p')
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

@@ -15,7 +15,7 @@ chain() { sqlite3 "${2:-$DB}" "SELECT lower(hex(chain)) FROM audit WHERE seq = $
 # ---- show ----
 run 0 audit show --limit 0
 [[ $(wc -l <"$WORK/out") == "$N" ]] || fail "--limit 0 shows every record"
-head -1 "$WORK/out" | grep -qE '^ +1 2026-11-22T09:00:00Z tester +init +database  init \{"schema":2\}$' ||
+head -1 "$WORK/out" | grep -qE '^ +1 2026-11-22T09:00:00Z tester +init +database  init \{"schema":'"$SCHEMA"'\}$' ||
 	fail "first record: $(head -1 "$WORK/out")"
 run 0 audit show --limit 3
 same_text <(awk '{ print $1 }' "$WORK/out") "$((N - 2))

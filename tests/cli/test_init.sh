@@ -8,7 +8,7 @@ KEY="$DB.key"
 
 # ---- init creates both files, private ----
 run 0 init
-same_text "$WORK/out" "created database $DB (schema 2)
+same_text "$WORK/out" "created database $DB (schema $SCHEMA)
 created key file $KEY (mode 0600): back it up apart from the database; without it, passport numbers and sitting keys cannot be read"
 [[ ! -s "$WORK/err" ]] || fail "init wrote to stderr"
 [[ $(stat -c %a "$DB") == 600 ]] || fail "database mode is $(stat -c %a "$DB"), not 600"
