@@ -1,0 +1,75 @@
+/*
+ * A document being laid out: pages of drawing operations in points, with the
+ * origin at the top left and y growing down (the renderer turns them into
+ * PDF coordinates). Nothing touches libharu until sk_doc_save(): by then
+ * every character is known, so each font is subset with HarfBuzz to exactly
+ * what the document uses before libharu embeds it, and text stays
+ * searchable (a correct ToUnicode map is written for every font).
+ *
+ * Ownership: the doc owns its pages and copies every string and image it is
+ * given. A doc is used by one thread; the fontset it borrows may be shared.
+ */
+#ifndef SK_DOC_H
+#define SK_DOC_H
+
+#include "print/font.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SK_MM(x) ((x) * 72.0 / 25.4)
+
+struct sk_doc;
+
+struct sk_page_size {
+	const char *name;
+	double width, height; /* points */
+};
+
+/* A4 (default), A3, B4, B5 (JIS), Letter; NULL if unknown. */
+const struct sk_page_size *sk_page_size_find(const char *name);
+
+struct sk_doc_opts {
+	const struct sk_page_size *size; /* NULL: A4 portrait */
+	const char *title, *author, *subject;
+};
+
+int sk_doc_new(struct sk_doc **out, const struct sk_fontset *fs, const struct sk_doc_opts *opts);
+void sk_doc_free(struct sk_doc *doc);
+
+const struct sk_fontset *sk_doc_fonts(const struct sk_doc *doc);
+double sk_doc_width(const struct sk_doc *doc);
+double sk_doc_height(const struct sk_doc *doc);
+
+/* Start a new page; drawing goes to it. Returns its 0-based index. */
+int sk_doc_add_page(struct sk_doc *doc);
+int sk_doc_pages(const struct sk_doc *doc);
+/* Draw on an earlier page (e.g. "page x of y" once all pages exist). */
+void sk_doc_select_page(struct sk_doc *doc, int index);
+
+/* Drawing. Gray: 0 black .. 1 white. Widths in points. */
+void sk_doc_rect(struct sk_doc *doc, double x, double y, double w, double h, double line_width,
+		 double stroke_gray, double fill_gray /* < 0: no fill */);
+void sk_doc_line(struct sk_doc *doc, double x1, double y1, double x2, double y2, double width,
+		 double gray);
+void sk_doc_circle(struct sk_doc *doc, double cx, double cy, double r, double line_width,
+		   double stroke_gray, double fill_gray);
+/* A run of text in one face with its baseline at y; cps are code points the
+ * face has (layout checked it). */
+void sk_doc_text_run(struct sk_doc *doc, enum sk_face face, double size, double x, double baseline,
+		     const uint32_t *cps, size_t n, int bold);
+
+/* Images (PNG or JPEG bytes), placed in the box w x h at (x, y). The same
+ * bytes drawn twice are embedded once. */
+int sk_doc_image(struct sk_doc *doc, const unsigned char *data, size_t len, double x, double y,
+		 double w, double h);
+
+/* Write the PDF. Returns 0, or an SK_E* code with a reason in doc's error. */
+int sk_doc_save(struct sk_doc *doc, const char *path);
+/* The same into memory: *out is malloc'd. */
+int sk_doc_save_mem(struct sk_doc *doc, unsigned char **out, size_t *out_len);
+
+/* Why the last call failed. */
+const char *sk_doc_error(const struct sk_doc *doc);
+
+#endif

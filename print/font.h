@@ -1,0 +1,57 @@
+/*
+ * Fonts for printed documents. A fontset holds the faces shiken prints with
+ * — IPAex Gothic and Mincho for Japanese (Debian fonts-ipaexfont), Noto Sans
+ * for Latin with diacritics (fonts-noto-core) — opened once with HarfBuzz for
+ * metrics and coverage. Text picks a face per character: the style's own
+ * face when it has the glyph, otherwise the next face that does, so no glyph
+ * is ever drawn from a font that lacks it. A Latin word with a letter the
+ * style's face lacks is set wholly in the fallback, so a name never changes
+ * font in the middle. A character no face has is an error naming it.
+ *
+ * A fontset is read-only after sk_fontset_open() and may be shared by many
+ * documents and threads.
+ */
+#ifndef SK_FONT_H
+#define SK_FONT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sk_face {
+	SK_FACE_GOTHIC,     /* IPAexGothic: labels, tables, Japanese sans */
+	SK_FACE_MINCHO,     /* IPAexMincho: question text, certificates */
+	SK_FACE_SANS,       /* Noto Sans: Latin, Vietnamese diacritics */
+	SK_FACE_SANS_BOLD,  /* Noto Sans Bold */
+	SK_FACE_COUNT
+};
+
+struct sk_fontset;
+
+/* Open the faces from their usual Debian paths (or $SHIKEN_FONT_DIR, searched
+ * first). Returns 0, or SK_ENOTFOUND with the missing file in err. */
+int sk_fontset_open(struct sk_fontset **out, char *err, size_t errlen);
+void sk_fontset_free(struct sk_fontset *fs);
+
+/* The file a face was loaded from. */
+const char *sk_fontset_path(const struct sk_fontset *fs, enum sk_face face);
+
+/* Non-zero if the face has a glyph for the code point. */
+int sk_font_has(const struct sk_fontset *fs, enum sk_face face, uint32_t cp);
+
+/* The face to draw cp with when the text asks for `want`; -1 if none has it. */
+int sk_font_pick(const struct sk_fontset *fs, enum sk_face want, uint32_t cp);
+
+/* Advance width of cp in `face` at `size` points. */
+double sk_font_advance(const struct sk_fontset *fs, enum sk_face face, uint32_t cp, double size);
+
+/* Ascent and descent (positive, points) of a face at size. */
+double sk_font_ascent(const struct sk_fontset *fs, enum sk_face face, double size);
+double sk_font_descent(const struct sk_fontset *fs, enum sk_face face, double size);
+
+/* Subset a face to the code points in `cps` (sorted or not, n of them) with
+ * HarfBuzz: the glyphs they need, a cmap for them, metrics. *out is a
+ * malloc'd TrueType file. 0 or SK_ENOMEM/SK_EINVAL. */
+int sk_font_subset(const struct sk_fontset *fs, enum sk_face face, const uint32_t *cps, size_t n,
+		   unsigned char **out, size_t *out_len);
+
+#endif
