@@ -74,6 +74,7 @@ int cmd_blueprint(struct cli *cli, int argc, char **argv);
 int cmd_form(struct cli *cli, int argc, char **argv);
 int cmd_paper(struct cli *cli, int argc, char **argv);
 int cmd_config(struct cli *cli, int argc, char **argv);
+int cmd_print(struct cli *cli, int argc, char **argv);
 
 
 /* Run one command (argv[0] is its name) as main() would: open the database
@@ -90,7 +91,7 @@ struct subcmd {
 
 extern const struct subcmd test_subs[], candidate_subs[], venue_subs[], sitting_subs[],
 	register_subs[], fee_subs[], audit_subs[], bank_subs[], item_subs[], blueprint_subs[],
-	form_subs[], paper_subs[], config_subs[];
+	form_subs[], paper_subs[], config_subs[], print_subs[];
 
 /* Dispatch argv[1] among subs; prints usage and returns EXIT_USAGE when the
  * verb is missing or unknown. `usage` describes the command as a whole. */

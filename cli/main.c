@@ -33,6 +33,7 @@ const struct cmd cli_commands[] = {
 	{ "blueprint", cmd_blueprint, NEED_DB | WRITES_DB | NEED_KEYS, N_("how many items of each area a form has"), blueprint_subs },
 	{ "form", cmd_form, NEED_DB | WRITES_DB | NEED_KEYS, N_("build, list, show and lock parallel forms (パターン)"), form_subs },
 	{ "paper", cmd_paper, NEED_DB | WRITES_DB | NEED_KEYS, N_("build each candidate's paper; show it and its key"), paper_subs },
+	{ "print", cmd_print, NEED_DB | WRITES_DB | NEED_KEYS, N_("print tickets, rosters, booklets and answer sheets (PDF)"), print_subs },
 	{ "config", cmd_config, NEED_DB | WRITES_DB | NEED_KEYS, N_("show and change settings"), config_subs },
 	{ "audit", cmd_audit, NEED_DB | NEED_KEYS, N_("show and verify the audit log"), audit_subs },
 	{ "backup", cmd_backup, NEED_DB | NEED_KEYS, N_("copy the database consistently while it is in use"), NULL },

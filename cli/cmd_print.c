@@ -1,0 +1,315 @@
+/* shiken print tickets|rosters|booklets|sheets: the documents of a sitting. */
+#include "cli/cli.h"
+#include "core/db.h"
+#include "core/error.h"
+#include "core/registration.h"
+#include "core/sitting.h"
+#include "print/common.h"
+#include "print/print.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage[] =
+	N_("usage: shiken print tickets|rosters|booklets|sheets --sitting S [options]\n"
+	   "\n"
+	   "  tickets    admission tickets (受験票), one per candidate\n"
+	   "  rosters    attendance rosters (出席簿), one per room in seat order\n"
+	   "  booklets   question booklets (問題冊子), one per candidate's paper\n"
+	   "  sheets     answer sheets (解答用紙), machine-readable\n"
+	   "\n"
+	   "Options: --room R (one room), --out DIR (default ./print/SITTING),\n"
+	   "--bundle (one PDF per room in seat order instead of one per candidate;\n"
+	   "for booklets: booklet then answer sheet per candidate, for the print shop),\n"
+	   "--page-size A4|A3|B4|B5|Letter (default A4).\n");
+static const char usage_tickets[] =
+	N_("usage: shiken print tickets --sitting S [--room R] [--out DIR] [--bundle] [--page-size SIZE]\n");
+static const char usage_rosters[] =
+	N_("usage: shiken print rosters --sitting S [--room R] [--out DIR] [--page-size SIZE]\n");
+static const char usage_booklets[] =
+	N_("usage: shiken print booklets --sitting S [--room R] [--out DIR] [--bundle] [--page-size SIZE]\n"
+	   "\n"
+	   "One booklet per paper (build papers first: shiken paper build). With --bundle,\n"
+	   "one PDF per room in seat order: each candidate's booklet, then their answer sheet.\n");
+static const char usage_sheets[] =
+	N_("usage: shiken print sheets --sitting S [--room R] [--out DIR] [--bundle] [--page-size SIZE]\n");
+
+enum kind { K_TICKETS, K_ROSTERS, K_BOOKLETS, K_SHEETS };
+
+struct job {
+	struct cli *cli;
+	enum kind kind;
+	const char *sitting, *room, *out;
+	int bundle;
+	const struct sk_page_size *size;
+	struct sk_registration *regs;
+	size_t nregs, aregs;
+	size_t files, pages;
+};
+
+static int collect(void *payload, const struct sk_registration *r)
+{
+	struct job *j = payload;
+	if (j->nregs == j->aregs) {
+		size_t a = j->aregs ? j->aregs * 2 : 256;
+		struct sk_registration *p = realloc(j->regs, a * sizeof(*p));
+		if (!p)
+			return SK_ENOMEM;
+		j->regs = p;
+		j->aregs = a;
+	}
+	j->regs[j->nregs++] = *r;
+	return 0;
+}
+
+static int seat_order(const void *a, const void *b)
+{
+	const struct sk_registration *x = a, *y = b;
+	int c = strcmp(x->room, y->room);
+	if (c)
+		return c;
+	if (x->seat_row != y->seat_row)
+		return x->seat_row - y->seat_row;
+	return x->seat_col - y->seat_col;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int save(struct job *j, struct sk_doc *doc, const char *path)
+{
+	if (sk_doc_save(doc, path)) {
+		cli_error(_("cannot write '%s': %s"), path, sk_doc_error(doc));
+		return EXIT_FAIL;
+	}
+	j->files++;
+	j->pages += (size_t)sk_doc_pages(doc);
+	return EXIT_OK;
+}
+
+static int add_one(struct job *j, struct sk_print_cache *cache, const struct sk_registration *r,
+		   struct sk_doc *doc, enum kind kind)
+{
+	char err[512] = "";
+	struct sk_print_opts o = { 0 };
+	int rc;
+	switch (kind) {
+	case K_TICKETS:
+		rc = sk_print_ticket(j->cli->db, r->exam_number, &o, doc, err, sizeof(err));
+		break;
+	case K_BOOKLETS:
+		rc = sk_print_booklet(j->cli->db, r->exam_number, &o, cache, doc, err, sizeof(err));
+		break;
+	case K_SHEETS:
+		rc = sk_print_sheet(j->cli->db, r->exam_number, &o, cache, doc, err, sizeof(err));
+		break;
+	default:
+		rc = SK_EINVAL;
+	}
+	if (rc) {
+		cli_error("%s: %s", r->exam_number, err[0] ? err : sk_db_errmsg(j->cli->db));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int run_job(struct job *j)
+{
+	char err[512] = "";
+	const struct sk_fontset *fs = sk_print_fonts(err, sizeof(err));
+	if (!fs) {
+		cli_error("%s", err);
+		return EXIT_FAIL;
+	}
+	struct sk_sitting s;
+	int rc = sk_sitting_get(j->cli->db, j->sitting, &s);
+	if (rc)
+		return cli_db_error(j->cli, rc, NULL);
+	struct sk_registration_filter f = { .sitting = j->sitting, .room = j->room };
+	if ((rc = sk_registration_foreach(j->cli->db, &f, collect, j)))
+		return cli_db_error(j->cli, rc, NULL);
+	if (!j->nregs) {
+		cli_error(j->room ? _("no registrations in room '%s' of sitting '%s'") : _("no registrations in sitting '%s%s'"),
+			  j->room ? j->room : "", j->sitting);
+		return EXIT_FAIL;
+	}
+	qsort(j->regs, j->nregs, sizeof(*j->regs), seat_order);
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", j->out);
+	if (mkdir_p(dir)) {
+		cli_error(_("cannot create '%s': %s"), dir, strerror(errno));
+		return EXIT_FAIL;
+	}
+	static const char *const names[] = { "tickets", "roster", "booklets", "sheets" };
+	struct sk_doc_opts dopts = { .size = j->size, .author = "shiken" };
+	struct sk_print_cache *cache = sk_print_cache_new();
+	if (!cache)
+		return EXIT_FAIL;
+	int code = EXIT_OK;
+	int tty = isatty(STDERR_FILENO);
+	size_t i = 0;
+	while (i < j->nregs && code == EXIT_OK) {
+		/* One room at a time. */
+		size_t k = i;
+		while (k < j->nregs && !strcmp(j->regs[k].room, j->regs[i].room))
+			k++;
+		const char *room = j->regs[i].room;
+		char path[4400];
+		if (j->kind == K_ROSTERS) {
+			struct sk_doc *doc = NULL;
+			if (sk_doc_new(&doc, fs, &dopts)) {
+				code = EXIT_FAIL;
+				break;
+			}
+			if (sk_print_roster(j->cli->db, j->sitting, room, NULL, doc, err, sizeof(err))) {
+				cli_error("%s: %s", room, err[0] ? err : sk_db_errmsg(j->cli->db));
+				code = EXIT_FAIL;
+			} else {
+				snprintf(path, sizeof(path), "%s/roster-%s.pdf", dir, room);
+				code = save(j, doc, path);
+			}
+			sk_doc_free(doc);
+		} else if (j->bundle) {
+			struct sk_doc *doc = NULL;
+			if (sk_doc_new(&doc, fs, &dopts)) {
+				code = EXIT_FAIL;
+				break;
+			}
+			for (size_t r = i; r < k && code == EXIT_OK; r++) {
+				code = add_one(j, cache, &j->regs[r], doc, j->kind);
+				if (code == EXIT_OK && j->kind == K_BOOKLETS)
+					code = add_one(j, cache, &j->regs[r], doc, K_SHEETS);
+				if (tty)
+					fprintf(stderr, "\r%zu / %zu", r + 1, j->nregs);
+			}
+			snprintf(path, sizeof(path), "%s/%s-%s.pdf", dir, j->kind == K_BOOKLETS ? "papers" : names[j->kind],
+				 room);
+			if (code == EXIT_OK)
+				code = save(j, doc, path);
+			sk_doc_free(doc);
+		} else {
+			char sub[4200];
+			snprintf(sub, sizeof(sub), "%s/%s", dir, names[j->kind]);
+			if (mkdir_p(sub)) {
+				cli_error(_("cannot create '%s': %s"), sub, strerror(errno));
+				code = EXIT_FAIL;
+				break;
+			}
+			for (size_t r = i; r < k && code == EXIT_OK; r++) {
+				struct sk_doc *doc = NULL;
+				if (sk_doc_new(&doc, fs, &dopts)) {
+					code = EXIT_FAIL;
+					break;
+				}
+				code = add_one(j, cache, &j->regs[r], doc, j->kind);
+				snprintf(path, sizeof(path), "%s/%s.pdf", sub, j->regs[r].exam_number);
+				if (code == EXIT_OK)
+					code = save(j, doc, path);
+				sk_doc_free(doc);
+				if (tty)
+					fprintf(stderr, "\r%zu / %zu", r + 1, j->nregs);
+			}
+		}
+		i = k;
+	}
+	if (tty)
+		fputs("\r\033[K", stderr);
+	sk_print_cache_free(cache);
+	if (code == EXIT_OK)
+		printf(_("%s: %zu files, %zu pages in %s\n"), j->sitting, j->files, j->pages, dir);
+	return code;
+}
+
+static int parse(struct cli *cli, enum kind kind, const char *usage_text, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sitting", required_argument, NULL, 's' }, { "room", required_argument, NULL, 'r' },
+		{ "out", required_argument, NULL, 'o' },     { "bundle", no_argument, NULL, 'b' },
+		{ "page-size", required_argument, NULL, 'p' }, { NULL, 0, NULL, 0 },
+	};
+	struct job j = { .cli = cli, .kind = kind };
+	optind = 0;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': j.sitting = optarg; break;
+		case 'r': j.room = optarg; break;
+		case 'o': j.out = optarg; break;
+		case 'b':
+			if (kind == K_ROSTERS)
+				return cli_bad_usage(usage_text, "%s", _("rosters are one file per room already"));
+			j.bundle = 1;
+			break;
+		case 'p':
+			if (!(j.size = sk_page_size_find(optarg)))
+				return cli_bad_usage(usage_text, _("'%s' is not a page size (A4, A3, B4, B5, Letter)"), optarg);
+			break;
+		case ':':
+			return cli_bad_usage(usage_text, _("option '%s' needs a value"), argv[optind - 1]);
+		default:
+			return cli_bad_usage(usage_text, _("unknown option '%s'"), argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_bad_usage(usage_text, _("unexpected argument '%s'"), argv[optind]);
+	if (!j.sitting)
+		return cli_bad_usage(usage_text, "%s", _("give --sitting S"));
+	char out[4096];
+	if (!j.out) {
+		snprintf(out, sizeof(out), "print/%s", j.sitting);
+		j.out = out;
+	}
+	int rc = run_job(&j);
+	free(j.regs);
+	return rc;
+}
+
+static int cmd_tickets(struct cli *cli, int argc, char **argv)
+{
+	return parse(cli, K_TICKETS, usage_tickets, argc, argv);
+}
+
+static int cmd_rosters(struct cli *cli, int argc, char **argv)
+{
+	return parse(cli, K_ROSTERS, usage_rosters, argc, argv);
+}
+
+static int cmd_booklets(struct cli *cli, int argc, char **argv)
+{
+	return parse(cli, K_BOOKLETS, usage_booklets, argc, argv);
+}
+
+static int cmd_sheets(struct cli *cli, int argc, char **argv)
+{
+	return parse(cli, K_SHEETS, usage_sheets, argc, argv);
+}
+
+const struct subcmd print_subs[] = {
+	{ "tickets", cmd_tickets, usage_tickets },
+	{ "rosters", cmd_rosters, usage_rosters },
+	{ "booklets", cmd_booklets, usage_booklets },
+	{ "sheets", cmd_sheets, usage_sheets },
+	{ NULL, NULL, NULL },
+};
+
+int cmd_print(struct cli *cli, int argc, char **argv)
+{
+	return cli_dispatch(cli, print_subs, usage, argc, argv);
+}

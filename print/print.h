@@ -1,0 +1,51 @@
+/*
+ * The documents a sitting puts on paper. Each function appends its pages to
+ * a document (print/doc.h); the caller decides what goes in one file — one
+ * candidate, or a room's bundle in seat order. Papers and answer sheets show
+ * the exam number and paper code, never the candidate's name.
+ *
+ * All return 0, or an SK_E* code with a reason in err (e.g. a name with a
+ * character no installed font has: the reason names the character and the
+ * field).
+ */
+#ifndef SK_PRINT_H
+#define SK_PRINT_H
+
+#include "print/doc.h"
+
+#include <stddef.h>
+
+struct sk_db;
+
+struct sk_print_opts {
+	const char *lang; /* the candidate's language for instructions; NULL: theirs from the registry */
+};
+
+/* 受験票: photo, passport name, date of birth, exam number, test, date and
+ * time, venue and address, room and seat, what to bring, a QR (exam number
+ * and MAC) for check-in. One page. */
+int sk_print_ticket(struct sk_db *db, const char *exam_number, const struct sk_print_opts *o,
+		    struct sk_doc *doc, char *err, size_t errlen);
+
+/* 出席簿: a room's candidates in seat order with photo, name, exam number and
+ * a box for the signature; as many pages as it takes, page x / y. */
+int sk_print_roster(struct sk_db *db, const char *sitting, const char *room,
+		    const struct sk_print_opts *o, struct sk_doc *doc, char *err, size_t errlen);
+
+/* Items set once and placed on many papers: a cache per sitting. */
+struct sk_print_cache;
+struct sk_print_cache *sk_print_cache_new(void);
+void sk_print_cache_free(struct sk_print_cache *c);
+
+/* 問題冊子: the cover, then 学科 and 実技 with items numbered as on the sheet,
+ * options labelled, figures placed, no item split across pages. */
+int sk_print_booklet(struct sk_db *db, const char *exam_number, const struct sk_print_opts *o,
+		     struct sk_print_cache *cache, struct sk_doc *doc, char *err, size_t errlen);
+
+/* 解答用紙: machine-readable answer sheet with corner marks, a QR (sitting,
+ * exam number, paper code, page, MAC), one bubble row per item. The bubble
+ * positions are recorded in the registry (sheet_layout) for scanners. */
+int sk_print_sheet(struct sk_db *db, const char *exam_number, const struct sk_print_opts *o,
+		   struct sk_print_cache *cache, struct sk_doc *doc, char *err, size_t errlen);
+
+#endif
