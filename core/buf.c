@@ -145,3 +145,35 @@ int sk_buf_failed(const struct sk_buf *b)
 {
 	return b->failed;
 }
+
+void sk_buf_add_uint(struct sk_buf *b, unsigned long long v)
+{
+	char d[24];
+	int k = (int)sizeof(d);
+	do {
+		d[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sk_buf_add(b, d + k, sizeof(d) - (size_t)k);
+}
+
+void sk_buf_add_dec2(struct sk_buf *b, double v)
+{
+	double r = v * 100 + (v < 0 ? -0.5 : 0.5);
+	if (!(r > -9e18 && r < 9e18)) { /* NaN or beyond any page */
+		sk_buf_addch(b, '0');
+		return;
+	}
+	long long n = (long long)r;
+	if (n < 0) {
+		sk_buf_addch(b, '-');
+		n = -n;
+	}
+	unsigned long long u = (unsigned long long)n;
+	sk_buf_add_uint(b, u / 100);
+	unsigned frac = (unsigned)(u % 100);
+	if (frac) {
+		char t[3] = { '.', (char)('0' + frac / 10), (char)('0' + frac % 10) };
+		sk_buf_add(b, t, frac % 10 ? 3 : 2);
+	}
+}

@@ -36,6 +36,12 @@ void sk_buf_addf(struct sk_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sk_buf_vaddf(struct sk_buf *b, const char *fmt, va_list ap);
 /* Append `s` as a JSON string literal, quotes included. NULL gives null. */
+/* A number with at most two decimals, trailing zeros dropped ("12.5",
+ * "-3", "0.07"): points in PDF content and layout data, without printf's
+ * cost in loops of thousands. */
+void sk_buf_add_dec2(struct sk_buf *b, double v);
+/* An unsigned integer in decimal. */
+void sk_buf_add_uint(struct sk_buf *b, unsigned long long v);
 void sk_buf_add_json_str(struct sk_buf *b, const char *s);
 /* Take the bytes (caller frees); the buffer is re-initialised. NULL on failure. */
 char *sk_buf_detach(struct sk_buf *b, size_t *out_len);

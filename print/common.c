@@ -3,6 +3,7 @@
 #include "core/date.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,13 +50,13 @@ char *sk_date_en(char *out, size_t cap, const struct sk_date *d)
 
 struct sk_style sk_style_gothic(double size)
 {
-	struct sk_style s = { SK_FACE_GOTHIC, size, 0, 1.4, SK_ALIGN_LEFT };
+	struct sk_style s = { SK_FACE_GOTHIC, size, 0, 1.4, SK_ALIGN_LEFT, 0 };
 	return s;
 }
 
 struct sk_style sk_style_mincho(double size)
 {
-	struct sk_style s = { SK_FACE_MINCHO, size, 0, 1.7, SK_ALIGN_LEFT };
+	struct sk_style s = { SK_FACE_MINCHO, size, 0, 1.7, SK_ALIGN_LEFT, 0 };
 	return s;
 }
 
@@ -69,6 +70,12 @@ int sk_print_field(struct sk_doc *doc, double x, double y, double w, double h, c
 	sk_doc_rect(doc, x, y, w, h, 0.5, 0, -1);
 	if (sk_text_put(doc, &lab, label, x + 3, y + 2, w - 6, err, errlen) < 0)
 		return -1;
+	return sk_print_field_value(doc, x, y, w, value, value_style, err, errlen);
+}
+
+int sk_print_field_value(struct sk_doc *doc, double x, double y, double w, const char *value,
+			 const struct sk_style *value_style, char *err, size_t errlen)
+{
 	if (value && *value && sk_text_put(doc, value_style, value, x + 4, y + 12, w - 8, err, errlen) < 0)
 		return -1;
 	return 0;
@@ -93,4 +100,14 @@ void sk_print_footers(struct sk_doc *doc, const char *left, double margin)
 	}
 	if (n)
 		sk_doc_select_page(doc, n - 1);
+}
+
+uint64_t sk_print_key_hash(const void *data, size_t len)
+{
+	unsigned char h[8];
+	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | h[i];
+	return v;
 }

@@ -27,6 +27,25 @@ int sk_print_field(struct sk_doc *doc, double x, double y, double w, double h, c
 		   const char *label_en, const char *value, const struct sk_style *value_style,
 		   char *err, size_t errlen);
 
+/* Only the value of a field whose box and label are drawn elsewhere (a
+ * group shared by many pages: sk_print_field with value NULL). */
+int sk_print_field_value(struct sk_doc *doc, double x, double y, double w, const char *value,
+			 const struct sk_style *value_style, char *err, size_t errlen);
+
+/* Keys of groups (print/doc.h) shared across the documents of a run: the
+ * top four bits say what a group holds, the rest tell one from another. */
+#define SK_KEY_ITEM (UINT64_C(1) << 60)    /* | version id << 4 | part (0-4 option, F stem) */
+#define SK_KEY_NUMBER (UINT64_C(2) << 60)  /* | question number */
+#define SK_KEY_LABEL (UINT64_C(3) << 60)   /* | option letter << 16 | baseline */
+#define SK_KEY_COVER (UINT64_C(4) << 60)   /* | hash of what the cover shows but the candidate */
+#define SK_KEY_SECTION (UINT64_C(5) << 60) /* | hash of a section heading */
+#define SK_KEY_SHEET (UINT64_C(6) << 60)   /* | hash of an answer sheet page but the candidate */
+#define SK_KEY_ROW (UINT64_C(7) << 60)     /* | a bubble row: kind, options */
+#define SK_KEY_HASH(kind, hash) ((kind) | ((hash) & ((UINT64_C(1) << 60) - 1)))
+
+/* A 64-bit key from bytes (BLAKE2b; keys only tell groups apart). */
+uint64_t sk_print_key_hash(const void *data, size_t len);
+
 /* "page x / y" centred in the bottom margin of every page, and `left` (may
  * be NULL) at the bottom left — e.g. the exam number on a booklet. */
 void sk_print_footers(struct sk_doc *doc, const char *left, double margin);

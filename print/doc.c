@@ -1,8 +1,8 @@
 /*
- * The display list and the PDF renderer (libharu). Pages are lists of
- * operations; at save time each face the document used is subset with
- * HarfBuzz to its code points and handed to libharu as a TrueType file in
- * memory (memfd), with a ToUnicode map replacing libharu's malformed one.
+ * The display list and the PDF renderer. Pages are lists of operations; at
+ * save time each face the document used is subset with HarfBuzz to its code
+ * points and embedded as a CID-keyed TrueType font with its own widths and
+ * ToUnicode map; libharu holds the objects and writes the file.
  */
 #define _GNU_SOURCE
 #include "print/doc.h"
@@ -12,12 +12,12 @@
 #include <hpdf.h>
 #include <hpdf_doc.h>
 #include <hpdf_objects.h>
+#include <hpdf_pages.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 static const struct sk_page_size sizes[] = {
@@ -36,13 +36,14 @@ const struct sk_page_size *sk_page_size_find(const char *name)
 	return NULL;
 }
 
-enum op_kind { OP_RECT, OP_LINE, OP_CIRCLE, OP_TEXT, OP_IMAGE };
+enum op_kind { OP_RECT, OP_LINE, OP_CIRCLE, OP_TEXT, OP_IMAGE, OP_GROUP, OP_CELLS };
 
 struct op {
 	enum op_kind kind;
 	double x, y, w, h, lw;
 	float stroke, fill;
 	int face, bold, image;
+	float gray;
 	double size;
 	uint32_t *cps;
 	size_t ncps;
@@ -51,6 +52,12 @@ struct op {
 struct page {
 	struct op *ops;
 	size_t count, alloc;
+};
+
+struct group {
+	uint64_t key;
+	double note;
+	struct page ops;
 };
 
 struct image {
@@ -67,6 +74,12 @@ struct sk_doc {
 	struct page *pages;
 	size_t npages, apages;
 	size_t current;
+	struct group *groups;
+	size_t ngroups, agroups;
+	/* Open addressing over group indexes + 1 (0 empty), by key. */
+	uint32_t *gindex;
+	size_t gcap;
+	int recording; /* index of the group being recorded + 1, or 0 */
 	struct image *images;
 	size_t nimages, aimages;
 	/* Code points used per face: a BMP bitmap and a list for the rest. */
@@ -74,6 +87,7 @@ struct sk_doc {
 	uint32_t *used_astral[SK_FACE_COUNT];
 	size_t nastral[SK_FACE_COUNT];
 	int face_used[SK_FACE_COUNT];
+	float text_gray;
 	int failed;
 	char error[256];
 };
@@ -113,6 +127,13 @@ void sk_doc_free(struct sk_doc *doc)
 		free(doc->pages[p].ops);
 	}
 	free(doc->pages);
+	for (size_t g = 0; g < doc->ngroups; g++) {
+		for (size_t i = 0; i < doc->groups[g].ops.count; i++)
+			free(doc->groups[g].ops.ops[i].cps);
+		free(doc->groups[g].ops.ops);
+	}
+	free(doc->groups);
+	free(doc->gindex);
 	for (size_t i = 0; i < doc->nimages; i++)
 		free(doc->images[i].data);
 	free(doc->images);
@@ -169,9 +190,14 @@ void sk_doc_select_page(struct sk_doc *doc, int index)
 
 static struct op *new_op(struct sk_doc *doc, enum op_kind kind)
 {
-	if (!doc->npages && sk_doc_add_page(doc) < 0)
-		return NULL;
-	struct page *pg = &doc->pages[doc->current];
+	struct page *pg;
+	if (doc->recording) {
+		pg = &doc->groups[doc->recording - 1].ops;
+	} else {
+		if (!doc->npages && sk_doc_add_page(doc) < 0)
+			return NULL;
+		pg = &doc->pages[doc->current];
+	}
 	if (pg->count == pg->alloc) {
 		size_t a = pg->alloc ? pg->alloc * 2 : 64;
 		struct op *p = realloc(pg->ops, a * sizeof(*p));
@@ -230,6 +256,31 @@ void sk_doc_circle(struct sk_doc *doc, double cx, double cy, double r, double li
 	op->fill = (float)fill_gray;
 }
 
+void sk_doc_cells(struct sk_doc *doc, double x, double y, double module, const uint16_t *cells, size_t n)
+{
+	if (!n)
+		return;
+	struct op *op = new_op(doc, OP_CELLS);
+	if (!op)
+		return;
+	/* Kept in the code point array: four 16-bit values per cell. */
+	op->cps = malloc(n * 2 * sizeof(uint32_t));
+	if (!op->cps) {
+		op->kind = OP_LINE;
+		op->lw = 0;
+		doc->failed = 1;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		op->cps[2 * i] = (uint32_t)cells[4 * i] | (uint32_t)cells[4 * i + 1] << 16;
+		op->cps[2 * i + 1] = (uint32_t)cells[4 * i + 2] | (uint32_t)cells[4 * i + 3] << 16;
+	}
+	op->ncps = n;
+	op->x = x;
+	op->y = y;
+	op->w = module;
+}
+
 static void mark_used(struct sk_doc *doc, int face, uint32_t cp)
 {
 	doc->face_used[face] = 1;
@@ -259,7 +310,8 @@ void sk_doc_text_run(struct sk_doc *doc, enum sk_face face, double size, double 
 		return;
 	op->cps = malloc(n * sizeof(uint32_t));
 	if (!op->cps) {
-		doc->pages[doc->current].count--;
+		op->kind = OP_LINE; /* harmless if ever drawn; the doc has failed */
+		op->lw = 0;
 		doc->failed = 1;
 		return;
 	}
@@ -270,8 +322,14 @@ void sk_doc_text_run(struct sk_doc *doc, enum sk_face face, double size, double 
 	op->x = x;
 	op->y = baseline;
 	op->bold = bold;
+	op->gray = doc->text_gray;
 	for (size_t i = 0; i < n; i++)
 		mark_used(doc, face, cps[i]);
+}
+
+void sk_doc_text_gray(struct sk_doc *doc, double gray)
+{
+	doc->text_gray = (float)gray;
 }
 
 int sk_doc_image(struct sk_doc *doc, const unsigned char *data, size_t len, double x, double y,
@@ -316,6 +374,117 @@ int sk_doc_image(struct sk_doc *doc, const unsigned char *data, size_t len, doub
 	return 0;
 }
 
+static size_t slot_of(uint64_t key, size_t cap)
+{
+	key ^= key >> 33;
+	key *= UINT64_C(0xff51afd7ed558ccd);
+	key ^= key >> 33;
+	return (size_t)key & (cap - 1);
+}
+
+static long find_group(const struct sk_doc *doc, uint64_t key)
+{
+	if (!doc->gcap)
+		return -1;
+	for (size_t i = slot_of(key, doc->gcap);; i = (i + 1) & (doc->gcap - 1)) {
+		uint32_t v = doc->gindex[i];
+		if (!v)
+			return -1;
+		if (doc->groups[v - 1].key == key)
+			return (long)v - 1;
+	}
+}
+
+/* Index group g; the table stays at most half full. */
+static int index_group(struct sk_doc *doc, size_t g)
+{
+	if (2 * (doc->ngroups + 1) > doc->gcap) {
+		size_t cap = doc->gcap ? doc->gcap * 2 : 256;
+		uint32_t *t = calloc(cap, sizeof(uint32_t));
+		if (!t)
+			return SK_ENOMEM;
+		for (size_t k = 0; k < doc->gcap; k++) {
+			uint32_t v = doc->gindex[k];
+			if (!v)
+				continue;
+			size_t i = slot_of(doc->groups[v - 1].key, cap);
+			while (t[i])
+				i = (i + 1) & (cap - 1);
+			t[i] = v;
+		}
+		free(doc->gindex);
+		doc->gindex = t;
+		doc->gcap = cap;
+	}
+	size_t i = slot_of(doc->groups[g].key, doc->gcap);
+	while (doc->gindex[i])
+		i = (i + 1) & (doc->gcap - 1);
+	doc->gindex[i] = (uint32_t)g + 1;
+	return 0;
+}
+
+int sk_doc_group_begin(struct sk_doc *doc, uint64_t key)
+{
+	if (doc->recording || find_group(doc, key) >= 0)
+		return SK_EINVAL;
+	if (doc->ngroups == doc->agroups) {
+		size_t a = doc->agroups ? doc->agroups * 2 : 64;
+		struct group *p = realloc(doc->groups, a * sizeof(*p));
+		if (!p) {
+			doc->failed = 1;
+			return SK_ENOMEM;
+		}
+		doc->groups = p;
+		doc->agroups = a;
+	}
+	struct group *g = &doc->groups[doc->ngroups];
+	memset(g, 0, sizeof(*g));
+	g->key = key;
+	if (index_group(doc, doc->ngroups)) {
+		doc->failed = 1;
+		return SK_ENOMEM;
+	}
+	doc->ngroups++;
+	doc->recording = (int)doc->ngroups;
+	return 0;
+}
+
+void sk_doc_group_end(struct sk_doc *doc)
+{
+	doc->recording = 0;
+}
+
+int sk_doc_group_exists(const struct sk_doc *doc, uint64_t key)
+{
+	return find_group(doc, key) >= 0;
+}
+
+void sk_doc_group_set_note(struct sk_doc *doc, uint64_t key, double note)
+{
+	long g = find_group(doc, key);
+	if (g >= 0)
+		doc->groups[g].note = note;
+}
+
+double sk_doc_group_note(const struct sk_doc *doc, uint64_t key)
+{
+	long g = find_group(doc, key);
+	return g >= 0 ? doc->groups[g].note : 0;
+}
+
+void sk_doc_place(struct sk_doc *doc, uint64_t key, double x, double y)
+{
+	long g = find_group(doc, key);
+	if (g < 0 || doc->recording)
+		return;
+	struct op *op = new_op(doc, OP_GROUP);
+	if (!op)
+		return;
+	op->image = (int)g;
+	op->x = x;
+	op->y = y;
+}
+
 const char *sk_doc_error(const struct sk_doc *doc)
 {
 	return doc->error;
@@ -323,12 +492,21 @@ const char *sk_doc_error(const struct sk_doc *doc)
 
 /* ---- rendering ---- */
 
+/* libharu owns the document (objects, cross references, compression, the
+ * file); shiken writes the objects it needs itself: fonts as CID-keyed
+ * TrueType with text in glyph ids, one resource dictionary shared by every
+ * page, and the content streams. libharu's own UTF-8 fonts would build
+ * maps over all 65,536 code points for every document, which cost more
+ * than everything else a ticket needs. */
 struct render {
 	struct sk_doc *doc;
 	HPDF_Doc pdf;
-	HPDF_Font fonts[SK_FACE_COUNT];
-	int fds[SK_FACE_COUNT];
-	HPDF_Image *images;
+	struct sk_font_subset subs[SK_FACE_COUNT];
+	HPDF_Dict fonts;     /* /F0.. for the used faces */
+	HPDF_Dict xobjects;  /* /I0.. images, /G0.. groups */
+	HPDF_Dict res;       /* what every page uses */
+	HPDF_Dict form_res;  /* what a group uses: fonts */
+	char *form_done;     /* per group: written as /G<n> */
 	HPDF_STATUS error;
 };
 
@@ -340,113 +518,422 @@ static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_dat
 	(void)detail_no;
 }
 
-/* A correct ToUnicode map for libharu's UTF-8 fonts, whose codes are UTF-16
- * units: the identity over the BMP, surrogates left out. */
-static HPDF_Dict to_unicode(HPDF_Doc pdf)
+static HPDF_Dict new_indirect(struct render *r)
 {
-	HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
-	if (!s)
+	HPDF_Dict d = HPDF_Dict_New(r->pdf->mmgr);
+	if (d && HPDF_Xref_Add(r->pdf->xref, d) != HPDF_OK)
 		return NULL;
-	HPDF_Stream st = s->stream;
-	HPDF_Stream_WriteStr(st, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-				 "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-				 "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-				 "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-	int hi = 0;
-	while (hi < 256) {
-		int hs[100], n = 0;
-		for (; hi < 256 && n < 100; hi++)
-			if (hi < 0xD8 || hi > 0xDF)
-				hs[n++] = hi;
-		char line[48];
-		snprintf(line, sizeof(line), "%d beginbfrange\n", n);
-		HPDF_Stream_WriteStr(st, line);
-		for (int i = 0; i < n; i++) {
-			snprintf(line, sizeof(line), "<%02X00> <%02XFF> <%02X00>\n", hs[i], hs[i], hs[i]);
-			HPDF_Stream_WriteStr(st, line);
+	return d;
+}
+
+static HPDF_Array int_array(struct render *r, const int *v, size_t n)
+{
+	HPDF_Array a = HPDF_Array_New(r->pdf->mmgr);
+	for (size_t i = 0; a && i < n; i++)
+		HPDF_Array_AddNumber(a, v[i]);
+	return a;
+}
+
+static void hex4(struct sk_buf *b, unsigned v)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	char h[4] = { hx[(v >> 12) & 15], hx[(v >> 8) & 15], hx[(v >> 4) & 15], hx[v & 15] };
+	sk_buf_add(b, h, 4);
+}
+
+/* ToUnicode: each glyph id back to the character it was drawn for, so the
+ * text can be searched, copied and read aloud. */
+static HPDF_Dict to_unicode(struct render *r, const struct sk_font_subset *s)
+{
+	HPDF_Dict st = HPDF_DictStream_New(r->pdf->mmgr, r->pdf->xref);
+	if (!st)
+		return NULL;
+	st->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+	struct sk_buf b = SK_BUF_INIT;
+	sk_buf_adds(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+			"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+			"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+			"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+	unsigned g = 1;
+	while (g < s->nglyphs) {
+		unsigned batch[100], n = 0;
+		for (; g < s->nglyphs && n < 100; g++)
+			if (s->unicode[g])
+				batch[n++] = g;
+		if (!n)
+			break;
+		sk_buf_addf(&b, "%u beginbfchar\n", n);
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t c = s->unicode[batch[i]];
+			sk_buf_addch(&b, '<');
+			hex4(&b, batch[i]);
+			sk_buf_adds(&b, "> <");
+			if (c >= 0x10000) {
+				c -= 0x10000;
+				hex4(&b, 0xD800 | (c >> 10));
+				hex4(&b, 0xDC00 | (c & 0x3FF));
+			} else {
+				hex4(&b, c);
+			}
+			sk_buf_adds(&b, ">\n");
 		}
-		HPDF_Stream_WriteStr(st, "endbfrange\n");
+		sk_buf_adds(&b, "endbfchar\n");
 	}
-	HPDF_Stream_WriteStr(st, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-	s->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-	return s;
+	sk_buf_adds(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+	int bad = sk_buf_failed(&b);
+	if (!bad)
+		HPDF_Stream_Write(st->stream, (const HPDF_BYTE *)b.buf, (HPDF_UINT)b.len);
+	sk_buf_release(&b);
+	return bad ? NULL : st;
+}
+
+/* Embed one subset as a Type0 font over a CIDFontType2 with identity maps. */
+static int embed_font(struct render *r, int f, const uint32_t *cps, size_t n)
+{
+	const struct sk_font_subset *s = &r->subs[f];
+	HPDF_MMgr mm = r->pdf->mmgr;
+	/* Subset tag: six capitals from the glyph set, as PDF asks. */
+	unsigned char h[6];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)cps, n * sizeof(uint32_t), NULL, 0);
+	char name[96];
+	for (int i = 0; i < 6; i++)
+		name[i] = (char)('A' + h[i] % 26);
+	snprintf(name + 6, sizeof(name) - 6, "+%s", s->psname);
+
+	HPDF_Dict file = HPDF_DictStream_New(mm, r->pdf->xref);
+	HPDF_Dict desc = new_indirect(r), cid = new_indirect(r), t0 = new_indirect(r);
+	HPDF_Dict tu = to_unicode(r, s);
+	HPDF_Dict sysinfo = HPDF_Dict_New(mm);
+	HPDF_Array widths = HPDF_Array_New(mm), wrun = HPDF_Array_New(mm), desc_arr = HPDF_Array_New(mm);
+	if (!file || !desc || !cid || !t0 || !tu || !sysinfo || !widths || !wrun || !desc_arr)
+		return fail(r->doc, SK_ENOMEM, "out of memory%s", NULL);
+	file->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+	HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)s->ttf_len);
+	HPDF_Stream_Write(file->stream, s->ttf, (HPDF_UINT)s->ttf_len);
+
+	HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
+	HPDF_Dict_AddName(desc, "FontName", name);
+	HPDF_Dict_AddNumber(desc, "Flags", 4); /* symbolic: glyphs by id */
+	HPDF_Dict_Add(desc, "FontBBox", int_array(r, s->bbox, 4));
+	HPDF_Dict_AddNumber(desc, "ItalicAngle", 0);
+	HPDF_Dict_AddNumber(desc, "Ascent", s->ascent);
+	HPDF_Dict_AddNumber(desc, "Descent", s->descent);
+	HPDF_Dict_AddNumber(desc, "CapHeight", s->cap_height);
+	HPDF_Dict_AddNumber(desc, "StemV", f == SK_FACE_SANS_BOLD ? 140 : 80);
+	HPDF_Dict_Add(desc, "FontFile2", file);
+
+	HPDF_Dict_Add(sysinfo, "Registry", HPDF_String_New(mm, "Adobe", NULL));
+	HPDF_Dict_Add(sysinfo, "Ordering", HPDF_String_New(mm, "Identity", NULL));
+	HPDF_Dict_AddNumber(sysinfo, "Supplement", 0);
+	for (unsigned g = 0; g < s->nglyphs; g++)
+		HPDF_Array_AddNumber(wrun, s->width[g]);
+	HPDF_Array_AddNumber(widths, 0);
+	HPDF_Array_Add(widths, wrun);
+	HPDF_Dict_AddName(cid, "Type", "Font");
+	HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+	HPDF_Dict_AddName(cid, "BaseFont", name);
+	HPDF_Dict_Add(cid, "CIDSystemInfo", sysinfo);
+	HPDF_Dict_Add(cid, "FontDescriptor", desc);
+	HPDF_Dict_AddNumber(cid, "DW", 1000);
+	HPDF_Dict_Add(cid, "W", widths);
+	HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
+
+	HPDF_Dict_AddName(t0, "Type", "Font");
+	HPDF_Dict_AddName(t0, "Subtype", "Type0");
+	HPDF_Dict_AddName(t0, "BaseFont", name);
+	HPDF_Dict_AddName(t0, "Encoding", "Identity-H");
+	HPDF_Array_Add(desc_arr, cid);
+	HPDF_Dict_Add(t0, "DescendantFonts", desc_arr);
+	HPDF_Dict_Add(t0, "ToUnicode", tu);
+	char key[8];
+	snprintf(key, sizeof(key), "F%d", f);
+	HPDF_Dict_Add(r->fonts, key, t0);
+	return r->error ? fail(r->doc, SK_EIO, "libharu cannot hold a font%s", NULL) : 0;
 }
 
 static int load_fonts(struct render *r)
 {
 	struct sk_doc *doc = r->doc;
 	for (int f = 0; f < SK_FACE_COUNT; f++) {
-		r->fds[f] = -1;
 		if (!doc->face_used[f])
 			continue;
 		size_t n = doc->nastral[f];
 		for (size_t i = 0; i < sizeof(doc->used_bmp[f]); i++)
-			for (int b = 0; b < 8; b++)
-				n += (doc->used_bmp[f][i] >> b) & 1;
+			n += (size_t)__builtin_popcount(doc->used_bmp[f][i]);
 		uint32_t *cps = malloc((n ? n : 1) * sizeof(uint32_t));
 		if (!cps)
 			return fail(doc, SK_ENOMEM, "out of memory%s", NULL);
 		size_t k = 0;
-		for (uint32_t cp = 0; cp < 65536; cp++)
-			if (doc->used_bmp[f][cp >> 3] & (1u << (cp & 7)))
-				cps[k++] = cp;
+		for (uint32_t i = 0; i < sizeof(doc->used_bmp[f]); i++) {
+			unsigned char m = doc->used_bmp[f][i];
+			for (int bit = 0; m; bit++, m >>= 1)
+				if (m & 1)
+					cps[k++] = i * 8 + (uint32_t)bit;
+		}
 		for (size_t i = 0; i < doc->nastral[f]; i++)
 			cps[k++] = doc->used_astral[f][i];
-		unsigned char *ttf = NULL;
-		size_t len = 0;
-		int rc = sk_font_subset(doc->fs, f, cps, k, &ttf, &len);
+		int rc = sk_font_subset(doc->fs, f, cps, k, &r->subs[f]);
+		if (rc) {
+			free(cps);
+			return fail(doc, rc, "cannot subset font '%s'", sk_fontset_path(doc->fs, f));
+		}
+		rc = embed_font(r, f, cps, k);
 		free(cps);
 		if (rc)
-			return fail(doc, rc, "cannot subset font '%s'", sk_fontset_path(doc->fs, f));
-		/* libharu loads fonts from files: a file in memory, kept open until
-		 * the PDF is written because libharu reads glyphs then. */
-		int fd = memfd_create("shiken-font", MFD_CLOEXEC);
-		if (fd < 0 || write(fd, ttf, len) != (ssize_t)len) {
-			free(ttf);
-			if (fd >= 0)
-				close(fd);
-			return fail(doc, SK_EIO, "cannot stage a font subset%s", NULL);
-		}
-		free(ttf);
-		r->fds[f] = fd;
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		const char *name = HPDF_LoadTTFontFromFile(r->pdf, path, HPDF_TRUE);
-		if (!name)
-			return fail(doc, SK_EIO, "libharu cannot load the subset of '%s'", sk_fontset_path(doc->fs, f));
-		r->fonts[f] = HPDF_GetFont(r->pdf, name, "UTF-8");
-		if (!r->fonts[f])
-			return fail(doc, SK_EIO, "libharu cannot use the subset of '%s'", sk_fontset_path(doc->fs, f));
-		HPDF_Dict tu = to_unicode(r->pdf);
-		if (!tu || HPDF_Dict_Add(r->fonts[f], "ToUnicode", tu) != HPDF_OK)
-			return fail(doc, SK_ENOMEM, "out of memory%s", NULL);
+			return rc;
 	}
 	return 0;
 }
 
-static size_t utf8_of(char *out, const uint32_t *cps, size_t n)
+/* Content streams are written here rather than through libharu's drawing
+ * calls: one pass over the display list straight into PDF operators (a
+ * serialiser, not a parser), several times faster for the thousands of
+ * pages of a sitting. */
+
+/* A number and a space. */
+static void num(struct sk_buf *b, double v)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t c = cps[i];
-		if (c < 0x80) {
-			out[k++] = (char)c;
-		} else if (c < 0x800) {
-			out[k++] = (char)(0xC0 | (c >> 6));
-			out[k++] = (char)(0x80 | (c & 0x3F));
-		} else if (c < 0x10000) {
-			out[k++] = (char)(0xE0 | (c >> 12));
-			out[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
-			out[k++] = (char)(0x80 | (c & 0x3F));
-		} else {
-			out[k++] = (char)(0xF0 | (c >> 18));
-			out[k++] = (char)(0x80 | ((c >> 12) & 0x3F));
-			out[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
-			out[k++] = (char)(0x80 | (c & 0x3F));
+	sk_buf_add_dec2(b, v);
+	sk_buf_addch(b, ' ');
+}
+
+static void gray_op(struct sk_buf *b, double g, const char *op)
+{
+	num(b, g);
+	sk_buf_adds(b, op);
+}
+
+static void circle_path(struct sk_buf *b, double cx, double cy, double r)
+{
+	const double k = 0.5523 * r;
+	num(b, cx - r); num(b, cy); sk_buf_adds(b, "m ");
+	num(b, cx - r); num(b, cy + k); num(b, cx - k); num(b, cy + r); num(b, cx); num(b, cy + r); sk_buf_adds(b, "c ");
+	num(b, cx + k); num(b, cy + r); num(b, cx + r); num(b, cy + k); num(b, cx + r); num(b, cy); sk_buf_adds(b, "c ");
+	num(b, cx + r); num(b, cy - k); num(b, cx + k); num(b, cy - r); num(b, cx); num(b, cy - r); sk_buf_adds(b, "c ");
+	num(b, cx - k); num(b, cy - r); num(b, cx - r); num(b, cy - k); num(b, cx - r); num(b, cy); sk_buf_adds(b, "c h ");
+}
+
+static int ensure_form(struct render *r, size_t g);
+
+/* Text as glyph ids of the face's subset, in hex. */
+static void glyph_text(struct sk_buf *b, const struct sk_font_subset *s, const uint32_t *cps, size_t n)
+{
+	sk_buf_addch(b, '<');
+	for (size_t i = 0; i < n; i++)
+		hex4(b, sk_font_subset_gid(s, cps[i]));
+	sk_buf_adds(b, "> Tj\n");
+}
+
+/* Graphics state as written so far, so nothing is set twice. */
+struct gstate {
+	double lw;
+	float stroke, fill;
+};
+
+static void set_fill(struct sk_buf *b, struct gstate *g, float v)
+{
+	if (g->fill != v) {
+		gray_op(b, v, "g ");
+		g->fill = v;
+	}
+}
+
+static void set_stroke(struct sk_buf *b, struct gstate *g, float v, double lw)
+{
+	if (g->lw != lw) {
+		num(b, lw);
+		sk_buf_adds(b, "w ");
+		g->lw = lw;
+	}
+	if (g->stroke != v) {
+		gray_op(b, v, "G ");
+		g->stroke = v;
+	}
+}
+
+/* Write ops as content into b: y measured down from `top`
+ * (pdf_y = top - y). Consecutive filled rectangles of one grey become one
+ * path, one fill: smaller, and no hairline seams between them. */
+static int write_ops(struct render *r, struct sk_buf *b, const struct page *pg, double top)
+{
+	struct sk_doc *doc = r->doc;
+	int in_text = 0, cur_face = -1, cur_bold = 0, in_fill = 0;
+	double cur_size = 0;
+	/* A page starts in PDF's initial state; a group inherits whatever the
+	 * page has set where it is placed, so it assumes nothing. */
+	struct gstate g = { 1, 0, 0 };
+	if (top != doc->height)
+		g = (struct gstate){ -1, -1, -1 };
+	for (size_t i = 0; i < pg->count; i++) {
+		const struct op *op = &pg->ops[i];
+		int fill_rect = op->kind == OP_RECT && op->lw <= 0 && op->fill >= 0;
+		if (in_fill && !(fill_rect && op->fill == g.fill)) {
+			sk_buf_adds(b, "f\n");
+			in_fill = 0;
+		}
+		if (op->kind != OP_TEXT && in_text) {
+			sk_buf_adds(b, "ET\n");
+			in_text = 0;
+			if (cur_bold) {
+				sk_buf_adds(b, "0 Tr\n");
+				cur_bold = 0;
+			}
+		}
+		switch (op->kind) {
+		case OP_RECT:
+			if (fill_rect) {
+				set_fill(b, &g, op->fill);
+				num(b, op->x); num(b, top - op->y - op->h); num(b, op->w); num(b, op->h);
+				sk_buf_adds(b, "re\n");
+				in_fill = 1;
+				break;
+			}
+			/* fall through */
+		case OP_CIRCLE:
+			if (op->lw > 0)
+				set_stroke(b, &g, op->stroke, op->lw);
+			if (op->fill >= 0)
+				set_fill(b, &g, op->fill);
+			if (op->kind == OP_RECT) {
+				num(b, op->x); num(b, top - op->y - op->h); num(b, op->w); num(b, op->h);
+				sk_buf_adds(b, "re ");
+			} else {
+				circle_path(b, op->x, top - op->y, op->w);
+			}
+			sk_buf_adds(b, op->fill >= 0 && op->lw > 0 ? "B\n" : op->fill >= 0 ? "f\n" : "S\n");
+			break;
+		case OP_LINE:
+			set_stroke(b, &g, op->stroke, op->lw);
+			num(b, op->x); num(b, top - op->y); sk_buf_adds(b, "m ");
+			num(b, op->w); num(b, top - op->h); sk_buf_adds(b, "l S\n");
+			break;
+		case OP_CELLS:
+			/* Modules as cells of a unit grid scaled into place. */
+			set_fill(b, &g, 0);
+			sk_buf_adds(b, "q ");
+			num(b, op->w);
+			sk_buf_adds(b, "0 0 ");
+			num(b, -op->w);
+			num(b, op->x);
+			num(b, top - op->y);
+			sk_buf_adds(b, "cm\n");
+			for (size_t c = 0; c < op->ncps; c++) {
+				sk_buf_add_uint(b, op->cps[2 * c] & 0xFFFF);
+				sk_buf_addch(b, ' ');
+				sk_buf_add_uint(b, op->cps[2 * c] >> 16);
+				sk_buf_addch(b, ' ');
+				sk_buf_add_uint(b, op->cps[2 * c + 1] & 0xFFFF);
+				sk_buf_addch(b, ' ');
+				sk_buf_add_uint(b, op->cps[2 * c + 1] >> 16);
+				sk_buf_adds(b, " re\n");
+			}
+			sk_buf_adds(b, "f Q\n");
+			break;
+		case OP_TEXT: {
+			if (!in_text) {
+				sk_buf_adds(b, "BT\n");
+				in_text = 1;
+				cur_face = -1;
+			}
+			set_fill(b, &g, op->gray);
+			if (op->face != cur_face || op->size != cur_size) {
+				sk_buf_adds(b, "/F");
+				sk_buf_add_uint(b, (unsigned)op->face);
+				sk_buf_addch(b, ' ');
+				num(b, op->size);
+				sk_buf_adds(b, "Tf ");
+				cur_face = op->face;
+				cur_size = op->size;
+			}
+			if (op->bold) {
+				/* No bold Japanese face: fill and stroke the outline. */
+				set_stroke(b, &g, op->gray, op->size * 0.03);
+				if (!cur_bold)
+					sk_buf_adds(b, "2 Tr ");
+			} else if (cur_bold) {
+				sk_buf_adds(b, "0 Tr ");
+			}
+			cur_bold = op->bold;
+			sk_buf_adds(b, "1 0 0 1 ");
+			num(b, op->x);
+			num(b, top - op->y);
+			sk_buf_adds(b, "Tm ");
+			glyph_text(b, &r->subs[op->face], op->cps, op->ncps);
+			break;
+		}
+		case OP_IMAGE:
+			sk_buf_adds(b, "q ");
+			num(b, op->w);
+			sk_buf_adds(b, "0 0 ");
+			num(b, op->h);
+			num(b, op->x);
+			num(b, top - op->y - op->h);
+			sk_buf_adds(b, "cm /I");
+			sk_buf_add_uint(b, (unsigned)op->image);
+			sk_buf_adds(b, " Do Q\n");
+			break;
+		case OP_GROUP: {
+			if (top != doc->height)
+				return fail(doc, SK_EINVAL, "a group placed inside a group%s", NULL);
+			int rc = ensure_form(r, (size_t)op->image);
+			if (rc)
+				return rc;
+			sk_buf_adds(b, "q 1 0 0 1 ");
+			num(b, op->x);
+			num(b, top - op->y);
+			sk_buf_adds(b, "cm /G");
+			sk_buf_add_uint(b, (unsigned)op->image);
+			sk_buf_adds(b, " Do Q\n");
+			break;
+		}
 		}
 	}
-	out[k] = '\0';
-	return k;
+	if (in_fill)
+		sk_buf_adds(b, "f\n");
+	if (in_text)
+		sk_buf_adds(b, "ET\n");
+	if (cur_bold)
+		sk_buf_adds(b, "0 Tr\n");
+	return sk_buf_failed(b) ? fail(doc, SK_ENOMEM, "out of memory%s", NULL) : 0;
+}
+
+/* A group becomes a form XObject the first time it is placed: written and
+ * compressed once, drawn with one Do wherever it is placed. */
+static int ensure_form(struct render *r, size_t g)
+{
+	if (r->form_done[g])
+		return 0;
+	struct sk_doc *doc = r->doc;
+	const struct group *grp = &doc->groups[g];
+	for (size_t i = 0; i < grp->ops.count; i++)
+		if (grp->ops.ops[i].kind == OP_IMAGE || grp->ops.ops[i].kind == OP_GROUP)
+			return fail(doc, SK_EINVAL, "groups hold text and lines only%s", NULL);
+	HPDF_Dict form = HPDF_DictStream_New(r->pdf->mmgr, r->pdf->xref);
+	HPDF_Array bbox = HPDF_Array_New(r->pdf->mmgr);
+	if (!form || !bbox)
+		return fail(doc, SK_ENOMEM, "out of memory%s", NULL);
+	form->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+	HPDF_Dict_AddName(form, "Type", "XObject");
+	HPDF_Dict_AddName(form, "Subtype", "Form");
+	/* Generous bounds: a group is never wider or taller than the page. */
+	HPDF_Array_AddReal(bbox, (HPDF_REAL)-doc->width);
+	HPDF_Array_AddReal(bbox, (HPDF_REAL)-doc->height);
+	HPDF_Array_AddReal(bbox, (HPDF_REAL)doc->width);
+	HPDF_Array_AddReal(bbox, (HPDF_REAL)doc->height);
+	HPDF_Dict_Add(form, "BBox", bbox);
+	HPDF_Dict_Add(form, "Resources", r->form_res);
+	struct sk_buf b = SK_BUF_INIT;
+	int rc = write_ops(r, &b, &grp->ops, 0);
+	if (!rc)
+		HPDF_Stream_Write(form->stream, (const HPDF_BYTE *)b.buf, (HPDF_UINT)b.len);
+	sk_buf_release(&b);
+	if (rc)
+		return rc;
+	char key[24];
+	snprintf(key, sizeof(key), "G%zu", g);
+	HPDF_Dict_Add(r->xobjects, key, form);
+	r->form_done[g] = 1;
+	return 0;
 }
 
 static int render_page(struct render *r, const struct page *pg)
@@ -457,117 +944,28 @@ static int render_page(struct render *r, const struct page *pg)
 		return fail(doc, SK_ENOMEM, "libharu cannot add a page%s", NULL);
 	HPDF_Page_SetWidth(page, (HPDF_REAL)doc->width);
 	HPDF_Page_SetHeight(page, (HPDF_REAL)doc->height);
-	double H = doc->height;
-	char *buf = NULL;
-	size_t bufcap = 0;
-	int in_text = 0, cur_face = -1, cur_bold = -1;
-	double cur_size = 0;
-	for (size_t i = 0; i < pg->count; i++) {
-		const struct op *op = &pg->ops[i];
-		if (op->kind != OP_TEXT && in_text) {
-			HPDF_Page_EndText(page);
-			in_text = 0;
-		}
-		switch (op->kind) {
-		case OP_RECT:
-			HPDF_Page_SetLineWidth(page, (HPDF_REAL)op->lw);
-			HPDF_Page_SetGrayStroke(page, op->stroke);
-			if (op->fill >= 0)
-				HPDF_Page_SetGrayFill(page, op->fill);
-			HPDF_Page_Rectangle(page, (HPDF_REAL)op->x, (HPDF_REAL)(H - op->y - op->h), (HPDF_REAL)op->w,
-					    (HPDF_REAL)op->h);
-			if (op->fill >= 0 && op->lw > 0)
-				HPDF_Page_FillStroke(page);
-			else if (op->fill >= 0)
-				HPDF_Page_Fill(page);
-			else
-				HPDF_Page_Stroke(page);
-			break;
-		case OP_LINE:
-			HPDF_Page_SetLineWidth(page, (HPDF_REAL)op->lw);
-			HPDF_Page_SetGrayStroke(page, op->stroke);
-			HPDF_Page_MoveTo(page, (HPDF_REAL)op->x, (HPDF_REAL)(H - op->y));
-			HPDF_Page_LineTo(page, (HPDF_REAL)op->w, (HPDF_REAL)(H - op->h));
-			HPDF_Page_Stroke(page);
-			break;
-		case OP_CIRCLE:
-			HPDF_Page_SetLineWidth(page, (HPDF_REAL)op->lw);
-			HPDF_Page_SetGrayStroke(page, op->stroke);
-			if (op->fill >= 0)
-				HPDF_Page_SetGrayFill(page, op->fill);
-			HPDF_Page_Circle(page, (HPDF_REAL)op->x, (HPDF_REAL)(H - op->y), (HPDF_REAL)op->w);
-			if (op->fill >= 0 && op->lw > 0)
-				HPDF_Page_FillStroke(page);
-			else if (op->fill >= 0)
-				HPDF_Page_Fill(page);
-			else
-				HPDF_Page_Stroke(page);
-			break;
-		case OP_TEXT: {
-			if (!in_text) {
-				HPDF_Page_SetGrayFill(page, 0);
-				HPDF_Page_BeginText(page);
-				in_text = 1;
-				cur_face = -1;
-				cur_bold = -1;
-			}
-			if (op->face != cur_face || op->size != cur_size) {
-				HPDF_Page_SetFontAndSize(page, r->fonts[op->face], (HPDF_REAL)op->size);
-				cur_face = op->face;
-				cur_size = op->size;
-			}
-			if (op->bold != cur_bold) {
-				/* No bold Japanese face: fill and stroke the outline. */
-				HPDF_Page_SetTextRenderingMode(page, op->bold ? HPDF_FILL_THEN_STROKE : HPDF_FILL);
-				if (op->bold) {
-					HPDF_Page_SetGrayStroke(page, 0);
-					HPDF_Page_SetLineWidth(page, (HPDF_REAL)(op->size * 0.03));
-				}
-				cur_bold = op->bold;
-			}
-			size_t need = op->ncps * 4 + 1;
-			if (need > bufcap) {
-				char *p = realloc(buf, need);
-				if (!p) {
-					free(buf);
-					return fail(doc, SK_ENOMEM, "out of memory%s", NULL);
-				}
-				buf = p;
-				bufcap = need;
-			}
-			utf8_of(buf, op->cps, op->ncps);
-			HPDF_Page_TextOut(page, (HPDF_REAL)op->x, (HPDF_REAL)(H - op->y), buf);
-			break;
-		}
-		case OP_IMAGE: {
-			HPDF_Image im = r->images[op->image];
-			if (im)
-				HPDF_Page_DrawImage(page, im, (HPDF_REAL)op->x, (HPDF_REAL)(H - op->y - op->h),
-						    (HPDF_REAL)op->w, (HPDF_REAL)op->h);
-			break;
-		}
-		}
-	}
-	if (in_text)
-		HPDF_Page_EndText(page);
-	free(buf);
-	return 0;
+	/* Every page shares one resource dictionary (replacing the empty one
+	 * libharu made): fonts, images and groups each named once. */
+	HPDF_Dict_Add(page, "Resources", r->res);
+	HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+	struct sk_buf b = SK_BUF_INIT;
+	int rc = write_ops(r, &b, pg, doc->height);
+	if (!rc)
+		HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)b.buf, (HPDF_UINT)b.len);
+	sk_buf_release(&b);
+	return rc;
 }
 
 static int render(struct sk_doc *doc, struct render *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->doc = doc;
-	for (int f = 0; f < SK_FACE_COUNT; f++)
-		r->fds[f] = -1;
 	if (doc->failed)
 		return fail(doc, SK_ENOMEM, "out of memory while laying out%s", NULL);
 	r->pdf = HPDF_New(on_error, r);
 	if (!r->pdf)
 		return fail(doc, SK_ENOMEM, "libharu cannot start a document%s", NULL);
 	HPDF_SetCompressionMode(r->pdf, HPDF_COMP_ALL);
-	HPDF_UseUTFEncodings(r->pdf);
-	HPDF_SetCurrentEncoder(r->pdf, "UTF-8");
 	HPDF_SetInfoAttr(r->pdf, HPDF_INFO_CREATOR, "shiken");
 	HPDF_SetInfoAttr(r->pdf, HPDF_INFO_PRODUCER, "shiken (libharu)");
 	if (doc->title)
@@ -576,21 +974,36 @@ static int render(struct sk_doc *doc, struct render *r)
 		HPDF_SetInfoAttr(r->pdf, HPDF_INFO_AUTHOR, doc->author);
 	if (doc->subject)
 		HPDF_SetInfoAttr(r->pdf, HPDF_INFO_SUBJECT, doc->subject);
+	r->res = new_indirect(r);
+	r->form_res = new_indirect(r);
+	r->fonts = new_indirect(r);
+	r->xobjects = HPDF_Dict_New(r->pdf->mmgr);
+	HPDF_Array procset = HPDF_Array_New(r->pdf->mmgr);
+	r->form_done = calloc(doc->ngroups ? doc->ngroups : 1, 1);
+	if (!r->res || !r->form_res || !r->fonts || !r->xobjects || !procset || !r->form_done)
+		return fail(doc, SK_ENOMEM, "out of memory%s", NULL);
+	static const char *const procs[] = { "PDF", "Text", "ImageB", "ImageC", "ImageI" };
+	for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++)
+		HPDF_Array_AddName(procset, procs[i]);
+	HPDF_Dict_Add(r->res, "ProcSet", procset);
+	HPDF_Dict_Add(r->res, "Font", r->fonts);
+	HPDF_Dict_Add(r->res, "XObject", r->xobjects);
+	HPDF_Dict_Add(r->form_res, "Font", r->fonts);
 	int rc = load_fonts(r);
 	if (rc)
 		return rc;
-	r->images = calloc(doc->nimages ? doc->nimages : 1, sizeof(HPDF_Image));
-	if (!r->images)
-		return fail(doc, SK_ENOMEM, "out of memory%s", NULL);
 	for (size_t i = 0; i < doc->nimages; i++) {
 		const struct image *im = &doc->images[i];
-		r->images[i] = im->png ? HPDF_LoadPngImageFromMem(r->pdf, im->data, (HPDF_UINT)im->len)
-				       : HPDF_LoadJpegImageFromMem(r->pdf, im->data, (HPDF_UINT)im->len);
-		if (!r->images[i]) {
+		HPDF_Image img = im->png ? HPDF_LoadPngImageFromMem(r->pdf, im->data, (HPDF_UINT)im->len)
+					 : HPDF_LoadJpegImageFromMem(r->pdf, im->data, (HPDF_UINT)im->len);
+		if (!img) {
 			r->error = 0;
 			HPDF_ResetError(r->pdf);
 			return fail(doc, SK_EINPUT, "libharu cannot read an image%s", NULL);
 		}
+		char key[24];
+		snprintf(key, sizeof(key), "I%zu", i);
+		HPDF_Dict_Add(r->xobjects, key, img);
 	}
 	if (!doc->npages)
 		sk_doc_add_page(doc);
@@ -610,9 +1023,8 @@ static void render_free(struct render *r)
 	if (r->pdf)
 		HPDF_Free(r->pdf);
 	for (int f = 0; f < SK_FACE_COUNT; f++)
-		if (r->fds[f] >= 0)
-			close(r->fds[f]);
-	free(r->images);
+		sk_font_subset_free(&r->subs[f]);
+	free(r->form_done);
 }
 
 int sk_doc_save(struct sk_doc *doc, const char *path)

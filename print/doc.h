@@ -54,15 +54,39 @@ void sk_doc_line(struct sk_doc *doc, double x1, double y1, double x2, double y2,
 		 double gray);
 void sk_doc_circle(struct sk_doc *doc, double cx, double cy, double r, double line_width,
 		   double stroke_gray, double fill_gray);
+/* Filled cells of a grid with square cells of `module` points whose
+ * top-left corner is at (x, y): `cells` holds n quads (column, row, width,
+ * height) in cells — a QR code's modules, merged into runs. */
+void sk_doc_cells(struct sk_doc *doc, double x, double y, double module, const uint16_t *cells, size_t n);
 /* A run of text in one face with its baseline at y; cps are code points the
  * face has (layout checked it). */
 void sk_doc_text_run(struct sk_doc *doc, enum sk_face face, double size, double x, double baseline,
 		     const uint32_t *cps, size_t n, int bold);
 
+/* Grey level (0 black .. 1 white) of text runs from now on (default 0). */
+void sk_doc_text_gray(struct sk_doc *doc, double gray);
+
 /* Images (PNG or JPEG bytes), placed in the box w x h at (x, y). The same
  * bytes drawn twice are embedded once. */
 int sk_doc_image(struct sk_doc *doc, const unsigned char *data, size_t len, double x, double y,
 		 double w, double h);
+
+/* Groups: drawing recorded once and placed many times. Between
+ * sk_doc_group_begin() and sk_doc_group_end() drawing goes into the group,
+ * in coordinates relative to its top-left corner; sk_doc_place() puts it on
+ * the current page. In the PDF a group is one shared content stream, written
+ * (and compressed) once however often it is placed — a question set once
+ * for a sitting and placed on every paper that carries it.
+ * Groups may not nest. Keys are the caller's: a key already used in the
+ * document is refused (SK_EINVAL). */
+int sk_doc_group_begin(struct sk_doc *doc, uint64_t key);
+void sk_doc_group_end(struct sk_doc *doc);
+int sk_doc_group_exists(const struct sk_doc *doc, uint64_t key);
+void sk_doc_place(struct sk_doc *doc, uint64_t key, double x, double y);
+/* A number kept with a group for whoever places it (e.g. where the
+ * variable part goes); 0 if never set. */
+void sk_doc_group_set_note(struct sk_doc *doc, uint64_t key, double note);
+double sk_doc_group_note(const struct sk_doc *doc, uint64_t key);
 
 /* Write the PDF. Returns 0, or an SK_E* code with a reason in doc's error. */
 int sk_doc_save(struct sk_doc *doc, const char *path);

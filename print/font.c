@@ -7,6 +7,7 @@
 #include "core/error.h"
 
 #include <hb-subset.h>
+#include <hb-ot.h>
 #include <hb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,42 +178,128 @@ double sk_font_descent(const struct sk_fontset *fs, enum sk_face face, double si
 	return fs->faces[face].descent * size;
 }
 
-int sk_font_subset(const struct sk_fontset *fs, enum sk_face face, const uint32_t *cps, size_t n,
-		   unsigned char **out, size_t *out_len)
+static int be16(const char *p)
 {
-	*out = NULL;
-	*out_len = 0;
+	return (int16_t)(((unsigned char)p[0] << 8) | (unsigned char)p[1]);
+}
+
+int sk_font_subset(const struct sk_fontset *fs, enum sk_face face, const uint32_t *cps, size_t n,
+		   struct sk_font_subset *out)
+{
+	memset(out, 0, sizeof(*out));
+	const struct face *fc = &fs->faces[face];
 	hb_subset_input_t *in = hb_subset_input_create_or_fail();
 	if (!in)
 		return SK_ENOMEM;
 	hb_set_t *u = hb_subset_input_unicode_set(in);
 	for (size_t i = 0; i < n; i++)
 		hb_set_add(u, cps[i]);
-	/* Keep what a PDF viewer needs and nothing else. */
+	/* Keep what a PDF viewer needs and nothing else: text is positioned
+	 * by us, and print needs no hinting (it also halves the subset). */
+	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
 	hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
-	hb_set_add(drop, HB_TAG('G', 'S', 'U', 'B'));
-	hb_set_add(drop, HB_TAG('G', 'P', 'O', 'S'));
-	hb_set_add(drop, HB_TAG('G', 'D', 'E', 'F'));
-	hb_set_add(drop, HB_TAG('V', 'O', 'R', 'G'));
-	hb_set_add(drop, HB_TAG('v', 'h', 'e', 'a'));
-	hb_set_add(drop, HB_TAG('v', 'm', 't', 'x'));
-	hb_face_t *sub = hb_subset_or_fail(fs->faces[face].face, in);
+	static const hb_tag_t dropped[] = {
+		HB_TAG('G', 'S', 'U', 'B'), HB_TAG('G', 'P', 'O', 'S'), HB_TAG('G', 'D', 'E', 'F'),
+		HB_TAG('V', 'O', 'R', 'G'), HB_TAG('v', 'h', 'e', 'a'), HB_TAG('v', 'm', 't', 'x'),
+		HB_TAG('k', 'e', 'r', 'n'), HB_TAG('D', 'S', 'I', 'G'), HB_TAG('g', 'a', 's', 'p'),
+	};
+	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
+		hb_set_add(drop, dropped[i]);
+	hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(fc->face, in);
 	hb_subset_input_destroy(in);
-	if (!sub)
+	if (!plan)
 		return SK_EINVAL;
+	hb_face_t *sub = hb_subset_plan_execute_or_fail(plan);
+	int rc = 0;
+	if (!sub) {
+		hb_subset_plan_destroy(plan);
+		return SK_EINVAL;
+	}
+	const hb_map_t *o2n = hb_subset_plan_old_to_new_glyph_mapping(plan);
 	hb_blob_t *blob = hb_face_reference_blob(sub);
 	unsigned len = 0;
 	const char *data = hb_blob_get_data(blob, &len);
-	int rc = 0;
-	if (!data || !len) {
+	out->nglyphs = hb_face_get_glyph_count(sub);
+	if (!data || !len || !out->nglyphs || out->nglyphs > 65535) {
 		rc = SK_EINVAL;
-	} else if (!(*out = malloc(len))) {
-		rc = SK_ENOMEM;
-	} else {
-		memcpy(*out, data, len);
-		*out_len = len;
+		goto done;
 	}
+	out->ttf = malloc(len);
+	out->width = calloc(out->nglyphs, sizeof(uint16_t));
+	out->unicode = calloc(out->nglyphs, sizeof(uint32_t));
+	out->gid_bmp = calloc(65536, sizeof(uint16_t));
+	out->astral = malloc((n ? n : 1) * 2 * sizeof(uint32_t));
+	if (!out->ttf || !out->width || !out->unicode || !out->gid_bmp || !out->astral) {
+		rc = SK_ENOMEM;
+		goto done;
+	}
+	memcpy(out->ttf, data, len);
+	out->ttf_len = len;
+	double k = 1000.0 / fc->upem;
+	for (size_t i = 0; i < n; i++) {
+		hb_codepoint_t old, nu;
+		if (!hb_font_get_nominal_glyph(fc->font, cps[i], &old))
+			continue;
+		nu = hb_map_get(o2n, old);
+		if (nu == HB_MAP_VALUE_INVALID || nu >= out->nglyphs)
+			continue;
+		if (cps[i] < 65536) {
+			out->gid_bmp[cps[i]] = (uint16_t)nu;
+		} else {
+			out->astral[2 * out->nastral] = cps[i];
+			out->astral[2 * out->nastral + 1] = nu;
+			out->nastral++;
+		}
+		if (!out->unicode[nu])
+			out->unicode[nu] = cps[i];
+		out->width[nu] = (uint16_t)(hb_font_get_glyph_h_advance(fc->font, old) * k + 0.5);
+	}
+	unsigned nl = sizeof(out->psname) - 1;
+	if (!hb_ot_name_get_utf8(fc->face, HB_OT_NAME_ID_POSTSCRIPT_NAME, HB_LANGUAGE_INVALID, &nl, out->psname))
+		snprintf(out->psname, sizeof(out->psname), "Face%d", (int)face);
+	for (char *p = out->psname; *p; p++) /* a PDF name: no delimiters */
+		if (*p <= ' ' || *p > '~' || strchr("()<>[]{}/%#", *p))
+			*p = '-';
+	out->ascent = (int)(fc->ascent * 1000 + 0.5);
+	out->descent = -(int)(fc->descent * 1000 + 0.5);
+	hb_position_t cap = 0;
+	out->cap_height = hb_ot_metrics_get_position(fc->font, HB_OT_METRICS_TAG_CAP_HEIGHT, &cap)
+				  ? (int)(cap * k + 0.5) : out->ascent;
+	/* FontBBox from 'head' (xMin yMin xMax yMax at byte 36). */
+	hb_blob_t *head = hb_face_reference_table(fc->face, HB_TAG('h', 'e', 'a', 'd'));
+	unsigned hl = 0;
+	const char *h = hb_blob_get_data(head, &hl);
+	if (h && hl >= 44)
+		for (int i = 0; i < 4; i++)
+			out->bbox[i] = (int)(be16(h + 36 + 2 * i) * k);
+	else
+		out->bbox[0] = 0, out->bbox[1] = out->descent, out->bbox[2] = 1000, out->bbox[3] = out->ascent;
+	hb_blob_destroy(head);
+done:
 	hb_blob_destroy(blob);
 	hb_face_destroy(sub);
+	hb_subset_plan_destroy(plan);
+	if (rc)
+		sk_font_subset_free(out);
 	return rc;
+}
+
+void sk_font_subset_free(struct sk_font_subset *s)
+{
+	free(s->ttf);
+	free(s->width);
+	free(s->unicode);
+	free(s->gid_bmp);
+	free(s->astral);
+	memset(s, 0, sizeof(*s));
+}
+
+unsigned sk_font_subset_gid(const struct sk_font_subset *s, uint32_t cp)
+{
+	if (cp < 65536)
+		return s->gid_bmp[cp];
+	for (size_t i = 0; i < s->nastral; i++)
+		if (s->astral[2 * i] == cp)
+			return s->astral[2 * i + 1];
+	return 0;
 }

@@ -48,10 +48,30 @@ double sk_font_advance(const struct sk_fontset *fs, enum sk_face face, uint32_t 
 double sk_font_ascent(const struct sk_fontset *fs, enum sk_face face, double size);
 double sk_font_descent(const struct sk_fontset *fs, enum sk_face face, double size);
 
-/* Subset a face to the code points in `cps` (sorted or not, n of them) with
- * HarfBuzz: the glyphs they need, a cmap for them, metrics. *out is a
- * malloc'd TrueType file. 0 or SK_ENOMEM/SK_EINVAL. */
+/* A face cut down to the glyphs of some code points, ready to embed as a
+ * CID-keyed TrueType font (CIDToGIDMap Identity): text is written as the
+ * subset's glyph ids, so the PDF needs widths and a ToUnicode map for the
+ * used glyphs only. Metrics are in 1/1000 em, as PDF wants them. */
+struct sk_font_subset {
+	unsigned char *ttf;   /* the TrueType file (malloc'd) */
+	size_t ttf_len;
+	unsigned nglyphs;     /* glyph ids 0 .. nglyphs-1 */
+	uint16_t *width;      /* [nglyphs] advance */
+	uint32_t *unicode;    /* [nglyphs] a code point drawn with it, or 0 */
+	uint16_t *gid_bmp;    /* [65536] new glyph id of a BMP code point, 0 none */
+	uint32_t *astral;     /* pairs (code point, glyph id) beyond the BMP */
+	size_t nastral;
+	char psname[64];      /* PostScript name of the face */
+	int ascent, descent, cap_height, bbox[4];
+};
+
+/* Subset a face to the code points in `cps` (n of them, each one the face
+ * has) with HarfBuzz: no hinting, no layout tables. 0 or SK_ENOMEM/SK_EINVAL;
+ * on failure *out holds nothing to free. */
 int sk_font_subset(const struct sk_fontset *fs, enum sk_face face, const uint32_t *cps, size_t n,
-		   unsigned char **out, size_t *out_len);
+		   struct sk_font_subset *out);
+void sk_font_subset_free(struct sk_font_subset *s);
+/* The subset's glyph id for cp (0, .notdef, if it has none). */
+unsigned sk_font_subset_gid(const struct sk_font_subset *s, uint32_t cp);
 
 #endif

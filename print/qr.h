@@ -1,7 +1,8 @@
 /*
  * QR codes drawn as vector rectangles (libqrencode for the symbol): error
- * correction M, each horizontal run of dark modules one rectangle, a quiet
- * zone of 4 modules kept clear. Modules of at least 1.5 pt decode with zbar
+ * correction M, each horizontal run of dark modules one rectangle (runs
+ * repeated on the rows below merged into it), all one filled path so no
+ * seams show; a quiet zone of 4 modules kept clear. Modules of at least 1.5 pt decode with zbar
  * from a 150 dpi render.
  */
 #ifndef SK_QR_H
@@ -10,6 +11,19 @@
 #include "print/doc.h"
 
 #define SK_QR_QUIET 4
+
+struct sk_qr;
+
+/* Encode once, then measure and draw: NULL if text cannot be encoded. */
+struct sk_qr *sk_qr_encode(const char *text);
+void sk_qr_free(struct sk_qr *q);
+/* Modules per side (quiet zone excluded), and whether one is dark. */
+int sk_qr_width(const struct sk_qr *q);
+int sk_qr_dark(const struct sk_qr *q, int row, int col);
+/* The side in points, quiet zone included. */
+double sk_qr_side(const struct sk_qr *q, double module);
+/* Draw with the quiet zone's top-left corner at (x, y): 0, or -1 (memory). */
+int sk_qr_put(struct sk_doc *doc, const struct sk_qr *q, double x, double y, double module);
 
 /* The side (points) of the symbol for text with modules of `module` points,
  * quiet zone included; -1 if it cannot be encoded. */

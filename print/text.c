@@ -33,6 +33,7 @@ struct atom {
 	size_t g0, g1;  /* base glyphs */
 	size_t r0, r1;  /* reading glyphs (ruby) */
 	double width, base_width, reading_width;
+	double reading_x; /* where the reading starts, from the atom's left */
 	uint32_t first, last; /* code points at the edges, for 禁則 */
 };
 
@@ -303,8 +304,44 @@ static void atomize_ruby(struct work *w, const struct sk_ruby_seg *seg)
 	at->base_width = bw;
 	at->reading_width = rw;
 	at->width = bw > rw ? bw : rw;
+	at->reading_x = (at->width - rw) / 2;
 	at->first = first;
 	at->last = last;
+}
+
+static int is_kana(uint32_t c)
+{
+	return (c >= 0x3041 && c <= 0x309F) || (c >= 0x30A0 && c <= 0x30FF);
+}
+
+/* A reading longer than its base may hang over a neighbouring kana by up to
+ * one ruby character (ルビの掛け, as JIS X 4051 allows), instead of opening a
+ * gap in the line; never over kanji, Latin or another ruby group. */
+static void ruby_overhang(struct work *w)
+{
+	double rsize = w->st->size * RUBY_SCALE;
+	for (size_t i = 0; i < w->na; i++) {
+		struct atom *at = &w->a[i];
+		if (at->kind != A_RUBY || at->reading_width <= at->base_width)
+			continue;
+		double allow_l = i > 0 && w->a[i - 1].kind == A_CJK && is_kana(w->a[i - 1].last) ? rsize : 0;
+		double allow_r = i + 1 < w->na && w->a[i + 1].kind == A_CJK && is_kana(w->a[i + 1].first) ? rsize : 0;
+		double over = at->reading_width - at->base_width;
+		if (over > allow_l + allow_r)
+			over = allow_l + allow_r;
+		double l = over / 2, r = over / 2;
+		if (l > allow_l) {
+			r += l - allow_l;
+			l = allow_l;
+		}
+		if (r > allow_r) {
+			l += r - allow_r;
+			r = allow_r;
+		}
+		at->width = at->reading_width - over;
+		at->reading_x = -l;
+		(void)r;
+	}
 }
 
 /* May a line break between atoms a (before) and b (after)? */
@@ -349,7 +386,7 @@ static int emit_line(struct work *w, struct sk_text_block *b, size_t i0, size_t 
 			has_ruby = 1;
 	/* Every line of a paragraph with furigana leaves room for it, so the
 	 * line pitch stays even (行送り). */
-	int room = w->has_ruby;
+	int room = w->has_ruby || w->st->ruby_room;
 	double leading = (w->st->leading > 0 ? w->st->leading : 1.6) * size;
 	if (grow((void **)&b->lines, &b->alines, b->nlines + 1, sizeof(*b->lines)))
 		return SK_ENOMEM;
@@ -374,7 +411,10 @@ static int emit_line(struct work *w, struct sk_text_block *b, size_t i0, size_t 
 		const struct atom *at = &w->a[i];
 		if (at->kind == A_BREAK)
 			continue;
-		double bx = x + (at->width - at->base_width) / 2;
+		/* The base sits centred under its reading (or fills the atom). */
+		double bx = at->kind == A_RUBY && at->reading_width > at->base_width
+				    ? x + at->reading_x + (at->reading_width - at->base_width) / 2
+				    : x + (at->width - at->base_width) / 2;
 		for (size_t g = at->g0; g < at->g1; g++) {
 			const struct glyph *gl = &w->g[g];
 			struct sk_glyph_run *r = b->nruns > ln->first_run ? &b->runs[b->nruns - 1] : NULL;
@@ -397,7 +437,7 @@ static int emit_line(struct work *w, struct sk_text_block *b, size_t i0, size_t 
 			bx += gl->adv;
 		}
 		if (at->kind == A_RUBY) {
-			double rx = x + (at->width - at->reading_width) / 2;
+			double rx = x + at->reading_x;
 			for (size_t g = at->r0; g < at->r1; g++) {
 				const struct glyph *gl = &w->g[g];
 				struct sk_glyph_run *r = &b->runs[b->nruns - 1];
@@ -454,6 +494,7 @@ int sk_text_layout(const struct sk_fontset *fs, const struct sk_style *style, co
 	for (size_t i = 0; i < w.na; i++)
 		if (w.a[i].kind == A_RUBY)
 			w.has_ruby = 1;
+	ruby_overhang(&w);
 	int rc = w.failed;
 	double top = 0;
 	size_t start = 0;

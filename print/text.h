@@ -31,6 +31,8 @@ struct sk_style {
 	int bold;
 	double leading;     /* line height as a multiple of size; 0: 1.6 */
 	enum sk_align align;
+	int ruby_room;      /* leave room for furigana even when this text has
+			     * none (options beside others that do) */
 };
 
 struct sk_glyph_run {

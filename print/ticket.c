@@ -582,13 +582,15 @@ int sk_print_ticket(struct sk_db *db, const char *exam_number, const struct sk_p
 	const double module = QR_MODULE * k < 1.5 ? 1.5 : QR_MODULE * k;
 	photo_box(&c, db, cand.photo_id, rx + (right_w - pw) / 2, top, pw, ph);
 	double qy = top + ph + 14 * k;
-	double qs = sk_qr_size(payload, module);
+	struct sk_qr *qr = sk_qr_encode(payload);
+	double qs = qr ? sk_qr_side(qr, module) : 0;
 	qy += put(&c, centred(gothic(&c, 8, 1)), "受付用QRコード", rx, qy, right_w);
 	qy += put(&c, centred(sans(&c, 7, 0)), "Scanned at check-in", rx, qy - 1.5 * k, right_w);
-	if (qs < 0 || sk_qr_draw(doc, payload, rx + (right_w - qs) / 2, qy, module) < 0) {
+	if (!qr || sk_qr_put(doc, qr, rx + (right_w - qs) / 2, qy, module) < 0) {
 		snprintf(err, errlen, "registration %s: the check-in code cannot be encoded", reg.exam_number);
 		c.rc = SK_EINVAL;
 	}
+	sk_qr_free(qr);
 	qy += qs;
 	qy += put(&c, centred(sans(&c, 7.5, 0)), reg.exam_number, rx, qy - 2 * k, right_w);
 	if (qy > y)
