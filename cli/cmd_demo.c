@@ -9,6 +9,7 @@
 #include "core/csv.h"
 #include "core/date.h"
 #include "core/error.h"
+#include "core/examno.h"
 #include "core/import.h"
 #include "core/synth.h"
 
@@ -22,13 +23,16 @@
 #include <unistd.h>
 
 static const char usage[] =
-	N_("usage: shiken demo [--out DIR] [--count N] [--seed S] [--force]\n"
+	N_("usage: shiken demo [--out DIR] [--count N] [--seed S] [--force] [--assets DIR]\n"
 	   "\n"
 	   "Run the whole job on a fresh database in DIR (default ./demo-out):\n"
 	   "generate N sample candidates (default 300) with photos, import them with\n"
 	   "venues and sittings, register them, record fees, show how a file with\n"
-	   "mistakes is refused, export the registry, verify the audit log and make a\n"
-	   "backup. --force replaces an earlier demo in DIR.\n");
+	   "mistakes is refused, import the sample question bank with its reviews,\n"
+	   "build parallel forms and every candidate's paper, export the registry,\n"
+	   "verify the audit log and make a backup. --force replaces an earlier demo in\n"
+	   "DIR; --assets names the folder with the sample bank (default: ./assets or\n"
+	   "the one beside the binary).\n");
 
 struct demo {
 	struct cli cli;
@@ -144,8 +148,6 @@ static int write_inputs(struct demo *d, uint64_t seed, size_t count, struct sk_d
 		const char *test = h < 55 ? "MM1" : h < 85 ? "EE1" : "ST1";
 		if (!strcmp(p->country, "PH") && !strcmp(test, "ST1"))
 			test = "MM1";
-		if (!strcmp(p->country, "JP") && c.mfg_experience_months >= 36 && h % 5 == 0)
-			test = "MM2";
 		sk_buf_addf(&b, "%s,%s,%s\n", c.reference, p->sitting, test);
 		sk_date_from_days(&pd, sk_date_days(today) - 1 - (long)(h % 20));
 		sk_date_format(paid_at, &pd);
@@ -186,18 +188,46 @@ fail:
 	return -1;
 }
 
+/* The assets folder: as given, else ./assets, else beside the binary
+ * (build/cli/shiken -> assets/). */
+static int find_assets(char *out, size_t cap, const char *given)
+{
+	char probe[4200];
+	if (given) {
+		snprintf(out, cap, "%s", given);
+		snprintf(probe, sizeof(probe), "%s/bank/blueprints.csv", out);
+		return access(probe, R_OK) ? -1 : 0;
+	}
+	snprintf(out, cap, "assets");
+	if (access("assets/bank/blueprints.csv", R_OK) == 0)
+		return 0;
+	char exe[2000];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	snprintf(out, cap, "%s/../../assets", exe);
+	snprintf(probe, sizeof(probe), "%s/bank/blueprints.csv", out);
+	return access(probe, R_OK) ? -1 : 0;
+}
+
 int cmd_demo(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, 'o' },  { "count", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' }, { "force", no_argument, NULL, 'f' },
+		{ "assets", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	if (cli_wants_help(argc, argv)) {
 		cli_usage(stdout, usage);
 		return EXIT_OK;
 	}
-	const char *out = "demo-out";
+	const char *out = "demo-out", *assets_opt = NULL;
 	unsigned long count = 300, seed = 2026;
 	int force = 0;
 	optind = 0;
@@ -218,6 +248,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 				return cli_bad_usage(usage, _("'%s' is not a number"), optarg);
 			break;
 		case 'f': force = 1; break;
+		case 'a': assets_opt = optarg; break;
 		case ':':
 			return cli_bad_usage(usage, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
@@ -227,6 +258,11 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return cli_bad_usage(usage, _("unexpected argument '%s'"), argv[optind]);
 
+	char assets[2048];
+	if (find_assets(assets, sizeof(assets), assets_opt)) {
+		cli_error("%s", _("cannot find the sample question bank (assets/bank); give --assets DIR"));
+		return EXIT_FAIL;
+	}
 	struct demo *d = calloc(1, sizeof(*d));
 	if (!d)
 		return EXIT_FAIL;
@@ -312,6 +348,33 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	if (run(d, "fee", "import", fee_csv, NULL))
 		goto done;
 	if (run(d, "sitting", "list", NULL))
+		goto done;
+	heading(d, _("the question bank: items, the committee's reviews, blueprints"));
+	char bank[3][4096], reviews[3][4096], blueprints[4096];
+	static const char *bank_tests[] = { "MM1", "EE1", "ST1" };
+	for (int t = 0; t < 3; t++) {
+		snprintf(bank[t], sizeof(bank[t]), "%s/bank/%s.csv", assets, bank_tests[t]);
+		snprintf(reviews[t], sizeof(reviews[t]), "%s/bank/reviews-%s.csv", assets, bank_tests[t]);
+		if (run(d, "bank", "import", bank[t], NULL) || run(d, "item", "review", "--from", reviews[t], NULL))
+			goto done;
+	}
+	snprintf(blueprints, sizeof(blueprints), "%s/bank/blueprints.csv", assets);
+	if (run(d, "blueprint", "import", blueprints, NULL) || run(d, "blueprint", "show", "--test", "MM1", NULL))
+		goto done;
+	heading(d, _("parallel forms: six for MM1 with five anchors, four for EE1 and ST1"));
+	if (run(d, "form", "build", "--test", "MM1", "--count", "6", "--anchors", "5", "--seed", seed_s, NULL) ||
+	    run(d, "form", "build", "--test", "EE1", "--count", "4", "--seed", seed_s, NULL) ||
+	    run(d, "form", "build", "--test", "ST1", "--count", "4", "--seed", seed_s, NULL) ||
+	    run(d, "form", "sample", "--test", "MM1", NULL))
+		goto done;
+	heading(d, _("papers: a form per seat (no neighbour shares one), items and options shuffled"));
+	for (size_t i = 0; i < NPLACES; i++)
+		if (run(d, "paper", "build", "--sitting", places[i].sitting, NULL))
+			goto done;
+	char first[SK_EXAMNO_LEN + 1];
+	sk_examno_format(first, 1, 1);
+	if (run(d, "paper", "show", first, NULL) || run(d, "paper", "key", first, NULL) ||
+	    run(d, "paper", "verify", "--sitting", places[0].sitting, NULL))
 		goto done;
 	heading(d, _("export the registry"));
 	char exp_c[4096], exp_p[4096], exp_r[4096], exp_f[4096], exp_u[4096];

@@ -7,6 +7,7 @@
  */
 #include "core/db.h"
 #include "core/date.h"
+#include "core/i18n.h"
 #include "core/embed.h"
 #include "core/error.h"
 #include "core/keys.h"
@@ -39,7 +40,10 @@ int sk_db_fail(struct sk_db *db, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(db->errmsg, sizeof(db->errmsg), fmt, ap);
+	/* Translate before formatting: the arguments (paths, codes) must land
+	 * in the translated sentence, which the caller cannot do afterwards.
+	 * update-po collects these formats with --keyword=sk_db_fail:3. */
+	vsnprintf(db->errmsg, sizeof(db->errmsg), sk_gettext(fmt), ap);
 	va_end(ap);
 	db->err = code;
 	return code;
