@@ -27,7 +27,10 @@ static const char usage[] =
 	   "for booklets: booklet then answer sheet per candidate, for the print shop),\n"
 	   "--page-size A4|A3|B4|B5|Letter (default A4).\n");
 static const char usage_tickets[] =
-	N_("usage: shiken print tickets --sitting S [--room R] [--out DIR] [--bundle] [--page-size SIZE]\n");
+	N_("usage: shiken print tickets --sitting S [--room R] [--out DIR] [--bundle] [--page-size SIZE] [--unpaid]\n"
+	   "\n"
+	   "One admission ticket per registration whose fee is paid or waived (--unpaid:\n"
+	   "every registration); cancelled registrations get none.\n");
 static const char usage_rosters[] =
 	N_("usage: shiken print rosters --sitting S [--room R] [--out DIR] [--page-size SIZE]\n");
 static const char usage_booklets[] =
@@ -44,7 +47,8 @@ struct job {
 	struct cli *cli;
 	enum kind kind;
 	const char *sitting, *room, *out;
-	int bundle;
+	int bundle, unpaid;
+	size_t skipped_unpaid;
 	const struct sk_page_size *size;
 	struct sk_registration *regs;
 	size_t nregs, aregs;
@@ -54,6 +58,13 @@ struct job {
 static int collect(void *payload, const struct sk_registration *r)
 {
 	struct job *j = payload;
+	if (!strcmp(r->status, "cancelled"))
+		return 0;
+	/* A ticket is the receipt for a paid (or waived) fee. */
+	if (j->kind == K_TICKETS && !j->unpaid && strcmp(r->fee_status, "paid") && strcmp(r->fee_status, "waived")) {
+		j->skipped_unpaid++;
+		return 0;
+	}
 	if (j->nregs == j->aregs) {
 		size_t a = j->aregs ? j->aregs * 2 : 256;
 		struct sk_registration *p = realloc(j->regs, a * sizeof(*p));
@@ -103,6 +114,22 @@ static int save(struct job *j, struct sk_doc *doc, const char *path)
 	return EXIT_OK;
 }
 
+/* Commit what printing recorded once the file is written; otherwise roll
+ * it back and remove the file, so the registry never claims a sheet that
+ * was not printed. */
+static int finish(struct job *j, int code, const char *path)
+{
+	if (code == EXIT_OK && sk_db_commit(j->cli->db) == 0)
+		return EXIT_OK;
+	if (code == EXIT_OK) {
+		code = cli_db_error(j->cli, j->cli->db->err, NULL);
+		unlink(path);
+	} else {
+		sk_db_rollback(j->cli->db);
+	}
+	return code;
+}
+
 static int add_one(struct job *j, struct sk_print_cache *cache, const struct sk_registration *r,
 		   struct sk_doc *doc, enum kind kind)
 {
@@ -144,6 +171,9 @@ static int run_job(struct job *j)
 	struct sk_registration_filter f = { .sitting = j->sitting, .room = j->room };
 	if ((rc = sk_registration_foreach(j->cli->db, &f, collect, j)))
 		return cli_db_error(j->cli, rc, NULL);
+	if (j->skipped_unpaid)
+		fprintf(stderr, _("%zu registrations get no ticket until their fee is paid (see 'shiken register list --unpaid'; --unpaid prints them anyway)\n"),
+			j->skipped_unpaid);
 	if (!j->nregs) {
 		cli_error(j->room ? _("no registrations in room '%s' of sitting '%s'") : _("no registrations in sitting '%s%s'"),
 			  j->room ? j->room : "", j->sitting);
@@ -191,6 +221,13 @@ static int run_job(struct job *j)
 				code = EXIT_FAIL;
 				break;
 			}
+			/* Answer sheets record their layout: kept only if the file is
+			 * written, and in one transaction rather than one per sheet. */
+			if (sk_db_begin(j->cli->db)) {
+				sk_doc_free(doc);
+				code = cli_db_error(j->cli, j->cli->db->err, NULL);
+				break;
+			}
 			for (size_t r = i; r < k && code == EXIT_OK; r++) {
 				code = add_one(j, cache, &j->regs[r], doc, j->kind);
 				if (code == EXIT_OK && j->kind == K_BOOKLETS)
@@ -202,6 +239,7 @@ static int run_job(struct job *j)
 				 room);
 			if (code == EXIT_OK)
 				code = save(j, doc, path);
+			code = finish(j, code, path);
 			sk_doc_free(doc);
 		} else {
 			char sub[4200];
@@ -217,10 +255,16 @@ static int run_job(struct job *j)
 					code = EXIT_FAIL;
 					break;
 				}
+				if (sk_db_begin(j->cli->db)) {
+					sk_doc_free(doc);
+					code = cli_db_error(j->cli, j->cli->db->err, NULL);
+					break;
+				}
 				code = add_one(j, cache, &j->regs[r], doc, j->kind);
 				snprintf(path, sizeof(path), "%s/%s.pdf", sub, j->regs[r].exam_number);
 				if (code == EXIT_OK)
 					code = save(j, doc, path);
+				code = finish(j, code, path);
 				sk_doc_free(doc);
 				if (tty)
 					fprintf(stderr, "\r%zu / %zu", r + 1, j->nregs);
@@ -241,7 +285,8 @@ static int parse(struct cli *cli, enum kind kind, const char *usage_text, int ar
 	static const struct option longopts[] = {
 		{ "sitting", required_argument, NULL, 's' }, { "room", required_argument, NULL, 'r' },
 		{ "out", required_argument, NULL, 'o' },     { "bundle", no_argument, NULL, 'b' },
-		{ "page-size", required_argument, NULL, 'p' }, { NULL, 0, NULL, 0 },
+		{ "page-size", required_argument, NULL, 'p' }, { "unpaid", no_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct job j = { .cli = cli, .kind = kind };
 	optind = 0;
@@ -256,6 +301,11 @@ static int parse(struct cli *cli, enum kind kind, const char *usage_text, int ar
 			if (kind == K_ROSTERS)
 				return cli_bad_usage(usage_text, "%s", _("rosters are one file per room already"));
 			j.bundle = 1;
+			break;
+		case 'u':
+			if (kind != K_TICKETS)
+				return cli_bad_usage(usage_text, "%s", _("--unpaid is for tickets"));
+			j.unpaid = 1;
 			break;
 		case 'p':
 			if (!(j.size = sk_page_size_find(optarg)))

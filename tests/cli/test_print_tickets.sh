@@ -71,6 +71,27 @@ flat() { pdftotext "$1" - | tr '\n' ' ' | tr -s ' '; }
 raw() { pdftotext -raw "$1" - | tr '\n' ' ' | tr -s ' '; }
 pages() { pdfinfo "$1" | awk '/^Pages:/ { print $2 }'; }
 
+# ---- a ticket only once the fee is paid ----
+run 1 print tickets --sitting $SIT --out "$WORK/unpaid"
+contains "$WORK/err" "32 registrations get no ticket until their fee is paid"
+[[ ! -e "$WORK/unpaid/tickets" ]] || fail "tickets printed for unpaid fees"
+run 0 print tickets --sitting $SIT --room B --unpaid --out "$WORK/unpaid"
+[[ $(ls "$WORK/unpaid/tickets" | wc -l) == 8 ]] || fail "--unpaid: 8 tickets for room B expected"
+run 2 print rosters --sitting $SIT --unpaid
+# Pay all but one (a partial payment is still unpaid), waive that one's
+# rest: every registration then has a ticket.
+{
+	echo "exam_number,amount,currency,paid_at,method,receipt,kind"
+	regs | awk -F'|' '{ print $1 "," (NR == 1 ? "100000" : "600000") ",VND,2026-11-01,bank_transfer,R" NR ",payment" }'
+} >"$WORK/fees.csv"
+sk fee import "$WORK/fees.csv" >/dev/null
+run 0 print tickets --sitting $SIT --out "$WORK/partial"
+contains "$WORK/err" "1 registrations get no ticket until their fee is paid"
+[[ $(ls "$WORK/partial/tickets" | wc -l) == 31 ]] || fail "31 tickets expected with one fee partly paid"
+printf 'exam_number,amount,currency,paid_at,method,receipt,kind\n%s,,VND,2026-11-02,other,W1,waiver\n' \
+	"$(regs | head -1 | cut -d'|' -f1)" >"$WORK/waive.csv"
+sk fee import "$WORK/waive.csv" >/dev/null
+
 # ---- one ticket per candidate ----
 run 0 print tickets --sitting $SIT --out "$WORK/p"
 same_text "$WORK/out" "$SIT: 32 files, 32 pages in $WORK/p"
@@ -147,7 +168,7 @@ venue "Hanoi Test Centre" "$ADDRESS"
 sk sitting create --code $SIT --date 2026-12-13 --time 09:30 --venue HAN1 --test MM1 --fee 600000 --currency VND >/dev/null
 sk register add --candidate V-DUC --sitting $SIT --test MM1 >/dev/null
 other=$(sqlite3 "$DB" "SELECT exam_number FROM registration")
-run 0 print tickets --sitting $SIT --out "$WORK/other"
+run 0 print tickets --sitting $SIT --unpaid --out "$WORK/other"
 pdftoppm -r 150 -png "$WORK/other/tickets/$other.pdf" "$WORK/scan"
 qr=$(zbarimg --quiet --raw "$WORK/scan-1.png" 2>/dev/null)
 [[ "$other" == 0001-00001-5 && "$qr" == "SK1T:0001-00001-5:"* ]] || fail "other registry's ticket: '$qr'"
