@@ -376,6 +376,13 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	if (run(d, "paper", "show", first, NULL) || run(d, "paper", "key", first, NULL) ||
 	    run(d, "paper", "verify", "--sitting", places[0].sitting, NULL))
 		goto done;
+	heading(d, _("print: booklets with answer sheets (one bundle per room), admission tickets, rosters"));
+	char print_dir[4096];
+	snprintf(print_dir, sizeof(print_dir), "%s/print/%s", out, places[0].sitting);
+	if (run(d, "print", "booklets", "--sitting", places[0].sitting, "--bundle", "--out", print_dir, NULL) ||
+	    run(d, "print", "tickets", "--sitting", places[0].sitting, "--out", print_dir, NULL) ||
+	    run(d, "print", "rosters", "--sitting", places[0].sitting, "--out", print_dir, NULL))
+		goto done;
 	heading(d, _("export the registry"));
 	char exp_c[4096], exp_p[4096], exp_r[4096], exp_f[4096], exp_u[4096];
 	snprintf(exp_c, sizeof(exp_c), "%s/export/candidates.csv", out);
@@ -398,6 +405,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	printf("  %-40s %s\n", key_path, _("its key file (mode 0600): keep it private"));
 	printf("  %-40s %s\n", cand_csv, _("the sample applicants; photos in input/photos/"));
 	printf("  %s/input/{venues,sittings,registrations,fees}.csv\n", out);
+	printf("  %-40s %s\n", print_dir, _("PDFs: papers-ROOM.pdf (booklet + answer sheet per seat), tickets/, roster-ROOM.pdf"));
 	printf("  %-40s %s\n", exp_c, _("candidates as exported (UTF-8 with BOM for Excel)"));
 	printf("  %-40s %s\n", exp_r, _("registrations with exam numbers and seats"));
 	printf("  %-40s %s\n", exp_u, _("registrations whose fee is not paid"));
