@@ -359,9 +359,11 @@ static int sheet_page(struct sk_db *db, const struct sheet_data *d, int page, in
 		goto bad;
 
 	/* The layout a scanner reads, and the bubble rows in paper order. */
+	/* Nothing of the candidate's: sheets with the same rows share a layout
+	 * (the sheet row says whose it is; the QR says so on paper). */
 	sk_buf_addf(&json, "{\"version\":1,\"unit\":\"pt\",\"origin\":\"top-left\",\"page\":%d,\"pages\":%d,"
-			   "\"width\":%.2f,\"height\":%.2f,\"exam_number\":\"%s\",\"paper_code\":\"%s\",",
-		    page, pages, W, H, d->reg.exam_number, d->paper.code);
+			   "\"width\":%.2f,\"height\":%.2f,",
+		    page, pages, W, H);
 	double xs[2] = { FID_INSET, W - FID_INSET - FID }, ys[2] = { FID_INSET, H - FID_INSET - FID };
 	sk_buf_adds(&json, "\"fiducials\":[");
 	for (int i = 0; i < 4; i++)

@@ -1,7 +1,7 @@
 -- 0004: answer sheet layouts. A scanner needs to know exactly where each
 -- bubble of a printed answer sheet is. Layouts are JSON (points from the
--- page's top-left corner, and millimetres), stored once per distinct layout
--- and pointed at by every sheet that used it.
+-- page's top-left corner; nothing of the candidate's), stored once per
+-- distinct layout and pointed at by every sheet that used it.
 
 CREATE TABLE sheet_layout (
 	id         INTEGER PRIMARY KEY,
