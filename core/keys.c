@@ -4,6 +4,7 @@
  * a fresh key is readable by others.
  */
 #include "core/keys.h"
+#include "core/report.h"
 #include "core/db.h"
 #include "core/error.h"
 
@@ -103,8 +104,8 @@ int sk_keys_create(struct sk_db *db, const char *path)
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		rc = sk_db_fail(db, errno == EEXIST ? SK_EEXISTS : SK_EIO,
-				errno == EEXIST ? "key file '%s' already exists; it belongs to another database"
-						: "cannot create key file '%s': %s",
+				errno == EEXIST ? N_("key file '%s' already exists; it belongs to another database")
+						: N_("cannot create key file '%s': %s"),
 				path, strerror(errno));
 		goto cleanup;
 	}
@@ -216,8 +217,8 @@ int sk_keys_load(struct sk_db *db, const char *path)
 		/* Write access for others is as bad: they could swap the keys. */
 		rc = sk_db_fail(db, SK_EKEYS,
 				st.st_mode & 044
-					? "key file '%s' can be read by others (mode %04o); run: chmod 600 '%s'"
-					: "key file '%s' is open to others (mode %04o); run: chmod 600 '%s'",
+					? N_("key file '%s' can be read by others (mode %04o); run: chmod 600 '%s'")
+					: N_("key file '%s' is open to others (mode %04o); run: chmod 600 '%s'"),
 				path, (unsigned)(st.st_mode & 07777), path);
 		goto cleanup;
 	}
