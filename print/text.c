@@ -33,7 +33,6 @@ struct atom {
 	size_t g0, g1;  /* base glyphs */
 	size_t r0, r1;  /* reading glyphs (ruby) */
 	double width, base_width, reading_width;
-	double reading_x; /* where the reading starts, from the atom's left */
 	uint32_t first, last; /* code points at the edges, for 禁則 */
 };
 
@@ -304,7 +303,6 @@ static void atomize_ruby(struct work *w, const struct sk_ruby_seg *seg)
 	at->base_width = bw;
 	at->reading_width = rw;
 	at->width = bw > rw ? bw : rw;
-	at->reading_x = (at->width - rw) / 2;
 	at->first = first;
 	at->last = last;
 }
@@ -314,34 +312,74 @@ static int is_kana(uint32_t c)
 	return (c >= 0x3041 && c <= 0x309F) || (c >= 0x30A0 && c <= 0x30FF);
 }
 
-/* A reading longer than its base may hang over a neighbouring kana by up to
- * one ruby character (ルビの掛け, as JIS X 4051 allows), instead of opening a
- * gap in the line; never over kanji, Latin or another ruby group. */
-static void ruby_overhang(struct work *w)
+/* Width of atom i on a line holding atoms [lo, hi), and in *reading_x where
+ * its reading starts (from the atom's left). A reading longer than its base
+ * may hang over a neighbouring kana by up to one ruby character (ルビの掛け,
+ * as JIS X 4051 allows), instead of opening a gap in the line; never over
+ * kanji, Latin or another ruby group, nor past either end of the line — a
+ * neighbour on another line is no neighbour. */
+static double atom_width(const struct work *w, size_t i, size_t lo, size_t hi, double *reading_x)
 {
-	double rsize = w->st->size * RUBY_SCALE;
-	for (size_t i = 0; i < w->na; i++) {
-		struct atom *at = &w->a[i];
-		if (at->kind != A_RUBY || at->reading_width <= at->base_width)
-			continue;
-		double allow_l = i > 0 && w->a[i - 1].kind == A_CJK && is_kana(w->a[i - 1].last) ? rsize : 0;
-		double allow_r = i + 1 < w->na && w->a[i + 1].kind == A_CJK && is_kana(w->a[i + 1].first) ? rsize : 0;
-		double over = at->reading_width - at->base_width;
-		if (over > allow_l + allow_r)
-			over = allow_l + allow_r;
-		double l = over / 2, r = over / 2;
-		if (l > allow_l) {
-			r += l - allow_l;
-			l = allow_l;
-		}
-		if (r > allow_r) {
-			l += r - allow_r;
-			r = allow_r;
-		}
-		at->width = at->reading_width - over;
-		at->reading_x = -l;
-		(void)r;
+	const struct atom *at = &w->a[i];
+	double rx = (at->width - at->reading_width) / 2;
+	if (at->kind != A_RUBY || at->reading_width <= at->base_width) {
+		if (reading_x)
+			*reading_x = rx;
+		return at->width;
 	}
+	double rsize = w->st->size * RUBY_SCALE;
+	double allow_l = i > lo && w->a[i - 1].kind == A_CJK && is_kana(w->a[i - 1].last) ? rsize : 0;
+	double allow_r = i + 1 < hi && w->a[i + 1].kind == A_CJK && is_kana(w->a[i + 1].first) ? rsize : 0;
+	double over = at->reading_width - at->base_width;
+	if (over > allow_l + allow_r)
+		over = allow_l + allow_r;
+	double l = over / 2, r = over / 2;
+	if (l > allow_l) {
+		r += l - allow_l;
+		l = allow_l;
+	}
+	if (r > allow_r) {
+		l += r - allow_r;
+		r = allow_r;
+	}
+	if (reading_x)
+		*reading_x = -l;
+	return at->reading_width - over;
+}
+
+/* A Latin word wider than the line is cut into pieces that fit (text.h).
+ * Two pieces, like any two words without a space, offer no break, so each
+ * piece ends up alone on its line, cut where the fill finds no other. */
+static int cut_long_words(struct work *w, double max_width)
+{
+	for (size_t i = 0; i < w->na; i++) {
+		if (w->a[i].kind != A_WORD || w->a[i].width <= max_width + 1e-6)
+			continue;
+		double head = 0;
+		size_t g = w->a[i].g0;
+		for (; g < w->a[i].g1; g++) {
+			if (g > w->a[i].g0 && head + w->g[g].adv > max_width + 1e-6)
+				break;
+			head += w->g[g].adv;
+		}
+		if (g == w->a[i].g1)
+			continue;
+		if (!add_atom(w, A_WORD))
+			return SK_ENOMEM;
+		memmove(&w->a[i + 2], &w->a[i + 1], (w->na - i - 2) * sizeof(*w->a));
+		struct atom *a = &w->a[i], *b = &w->a[i + 1];
+		*b = *a;
+		b->g0 = g;
+		b->first = w->g[g].cp;
+		b->width = 0;
+		for (size_t k = g; k < b->g1; k++)
+			b->width += w->g[k].adv;
+		b->base_width = b->width;
+		a->g1 = g;
+		a->last = w->g[g - 1].cp;
+		a->width = a->base_width = head;
+	}
+	return 0;
 }
 
 /* May a line break between atoms a (before) and b (after)? */
@@ -411,10 +449,17 @@ static int emit_line(struct work *w, struct sk_text_block *b, size_t i0, size_t 
 		const struct atom *at = &w->a[i];
 		if (at->kind == A_BREAK)
 			continue;
-		/* The base sits centred under its reading (or fills the atom). */
-		double bx = at->kind == A_RUBY && at->reading_width > at->base_width
-				    ? x + at->reading_x + (at->reading_width - at->base_width) / 2
-				    : x + (at->width - at->base_width) / 2;
+		double reading_x;
+		double width = atom_width(w, i, i0, i1, &reading_x);
+		/* The base sits centred under its reading as far as its own room
+		 * allows: a reading that hangs over one side only is off-centre
+		 * rather than push the base onto its neighbour. */
+		double bx = x + (width - at->base_width) / 2;
+		if (at->kind == A_RUBY) {
+			double lo = x, hi = x + width - at->base_width;
+			bx = x + reading_x + (at->reading_width - at->base_width) / 2;
+			bx = bx < lo ? lo : bx > hi ? hi : bx;
+		}
 		for (size_t g = at->g0; g < at->g1; g++) {
 			const struct glyph *gl = &w->g[g];
 			struct sk_glyph_run *r = b->nruns > ln->first_run ? &b->runs[b->nruns - 1] : NULL;
@@ -437,7 +482,7 @@ static int emit_line(struct work *w, struct sk_text_block *b, size_t i0, size_t 
 			bx += gl->adv;
 		}
 		if (at->kind == A_RUBY) {
-			double rx = x + at->reading_x;
+			double rx = x + reading_x;
 			for (size_t g = at->r0; g < at->r1; g++) {
 				const struct glyph *gl = &w->g[g];
 				struct sk_glyph_run *r = &b->runs[b->nruns - 1];
@@ -459,7 +504,7 @@ static int emit_line(struct work *w, struct sk_text_block *b, size_t i0, size_t 
 				rx += gl->adv;
 			}
 		}
-		x += at->width;
+		x += width;
 	}
 	ln->width = x;
 	ln->nruns = b->nruns - ln->first_run;
@@ -494,20 +539,21 @@ int sk_text_layout(const struct sk_fontset *fs, const struct sk_style *style, co
 	for (size_t i = 0; i < w.na; i++)
 		if (w.a[i].kind == A_RUBY)
 			w.has_ruby = 1;
-	ruby_overhang(&w);
 	int rc = w.failed;
+	if (!rc && max_width > 0)
+		rc = cut_long_words(&w, max_width);
 	double top = 0;
 	size_t start = 0;
 	while (!rc && start < w.na) {
-		double x = 0;
+		double x = 0; /* atoms [start, i), each with the next beside it */
 		size_t i = start;
 		for (; i < w.na; i++) {
 			if (w.a[i].kind == A_BREAK)
 				break;
-			if (max_width > 0 && x + w.a[i].width > max_width + 1e-6 && i > start &&
-			    w.a[i].kind != A_SPACE)
+			if (max_width > 0 && x + atom_width(&w, i, start, i + 1, NULL) > max_width + 1e-6 &&
+			    i > start && w.a[i].kind != A_SPACE)
 				break;
-			x += w.a[i].width;
+			x += atom_width(&w, i, start, w.na, NULL);
 		}
 		size_t end = i;
 		if (i < w.na && w.a[i].kind != A_BREAK) {
