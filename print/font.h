@@ -4,9 +4,10 @@
  * for Latin with diacritics (fonts-noto-core) — opened once with HarfBuzz for
  * metrics and coverage. Text picks a face per character: the style's own
  * face when it has the glyph, otherwise the next face that does, so no glyph
- * is ever drawn from a font that lacks it. A Latin word with a letter the
- * style's face lacks is set wholly in the fallback, so a name never changes
- * font in the middle. A character no face has is an error naming it.
+ * is ever drawn from a font that lacks it. Latin text with a letter the
+ * style's face lacks is set wholly in a fallback that has every letter (the
+ * whole phrase between Japanese characters, else each word), so a name
+ * never changes font in the middle. A character no face has is an error naming it.
  *
  * A fontset is read-only after sk_fontset_open() and may be shared by many
  * documents and threads.

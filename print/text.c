@@ -155,35 +155,61 @@ static int want_face(const struct sk_style *st)
 	return st->bold && st->face == SK_FACE_SANS ? SK_FACE_SANS_BOLD : (int)st->face;
 }
 
-/* A Latin word with a letter the style's face lacks is set whole in one
- * face that has every letter, so a name does not change font mid-word. */
-static void settle_word(struct work *w, struct atom *at)
+/* Set glyphs [g0, g1) in face f if it has every one: 0, or -1 if not. */
+static int set_in_face(struct work *w, size_t g0, size_t g1, int f)
 {
-	int want = want_face(w->st), mixed = 0;
+	for (size_t i = g0; i < g1; i++)
+		if (!sk_font_has(w->fs, (enum sk_face)f, w->g[i].cp))
+			return -1;
+	for (size_t i = g0; i < g1; i++) {
+		w->g[i].face = f;
+		w->g[i].adv = sk_font_advance(w->fs, (enum sk_face)f, w->g[i].cp, w->st->size);
+	}
+	return 0;
+}
+
+static void atom_remeasure(struct work *w, struct atom *at)
+{
+	at->width = 0;
 	for (size_t i = at->g0; i < at->g1; i++)
-		if (w->g[i].face != want)
+		at->width += w->g[i].adv;
+	at->base_width = at->width;
+}
+
+/* Latin text with a letter the style's face lacks: the whole phrase (the
+ * words and spaces between two breaks or Japanese characters) is set in one
+ * face that has every letter, so a name like NGUYỄN VĂN ĐỨC is in one
+ * typeface; if no face has them all, each word is set whole in one. */
+static void settle_phrase(struct work *w, size_t a0, size_t a1)
+{
+	if (a0 >= a1)
+		return;
+	int want = want_face(w->st), mixed = 0;
+	size_t g0 = w->a[a0].g0, g1 = w->a[a1 - 1].g1;
+	for (size_t i = g0; i < g1; i++)
+		if (w->g[i].face != want && w->g[i].cp != ' ')
 			mixed = 1;
 	if (!mixed)
 		return;
-	static const int order[] = { SK_FACE_SANS, SK_FACE_SANS_BOLD, SK_FACE_GOTHIC, SK_FACE_MINCHO };
+	static const int order[] = { SK_FACE_SANS, SK_FACE_GOTHIC, SK_FACE_MINCHO };
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
-		int f = order[k];
-		if (w->st->bold && f == SK_FACE_SANS)
-			f = SK_FACE_SANS_BOLD;
-		size_t i = at->g0;
-		for (; i < at->g1; i++)
-			if (!sk_font_has(w->fs, (enum sk_face)f, w->g[i].cp))
-				break;
-		if (i < at->g1)
-			continue;
-		at->width = 0;
-		for (i = at->g0; i < at->g1; i++) {
-			w->g[i].face = f;
-			w->g[i].adv = sk_font_advance(w->fs, (enum sk_face)f, w->g[i].cp, w->st->size);
-			at->width += w->g[i].adv;
+		int f = order[k] == SK_FACE_SANS && w->st->bold ? SK_FACE_SANS_BOLD : order[k];
+		if (set_in_face(w, g0, g1, f) == 0) {
+			for (size_t a = a0; a < a1; a++)
+				atom_remeasure(w, &w->a[a]);
+			return;
 		}
-		at->base_width = at->width;
-		return;
+	}
+	for (size_t a = a0; a < a1; a++) {
+		struct atom *at = &w->a[a];
+		if (at->kind != A_WORD)
+			continue;
+		for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+			int f = order[k] == SK_FACE_SANS && w->st->bold ? SK_FACE_SANS_BOLD : order[k];
+			if (set_in_face(w, at->g0, at->g1, f) == 0)
+				break;
+		}
+		atom_remeasure(w, at);
 	}
 }
 
@@ -191,6 +217,7 @@ static void atomize_plain(struct work *w, const char *s, size_t len)
 {
 	const char *end = s + len;
 	struct atom *word = NULL;
+	size_t phrase = w->na; /* first atom of the current Latin phrase */
 	int want = want_face(w->st);
 	while (s < end && !w->failed) {
 		int cp;
@@ -201,15 +228,13 @@ static void atomize_plain(struct work *w, const char *s, size_t len)
 		if (cp == '\r')
 			continue;
 		if (cp == '\n') {
-			if (word)
-				settle_word(w, word);
+			settle_phrase(w, phrase, w->na);
 			word = NULL;
 			add_atom(w, A_BREAK);
+			phrase = w->na;
 			continue;
 		}
 		if (cp == ' ' || cp == '\t') {
-			if (word)
-				settle_word(w, word);
 			word = NULL;
 			struct atom *at = add_atom(w, A_SPACE);
 			if (!at)
@@ -226,8 +251,7 @@ static void atomize_plain(struct work *w, const char *s, size_t len)
 		if (f < 0)
 			return;
 		if (is_cjk((uint32_t)cp)) {
-			if (word)
-				settle_word(w, word);
+			settle_phrase(w, phrase, w->na);
 			word = NULL;
 			struct atom *at = add_atom(w, A_CJK);
 			if (!at || add_glyph(w, (uint32_t)cp, f, w->st->size))
@@ -235,6 +259,7 @@ static void atomize_plain(struct work *w, const char *s, size_t len)
 			at->g1 = w->ng;
 			at->width = at->base_width = w->g[w->ng - 1].adv;
 			at->first = at->last = (uint32_t)cp;
+			phrase = w->na;
 			continue;
 		}
 		if (!word) {
@@ -252,8 +277,7 @@ static void atomize_plain(struct work *w, const char *s, size_t len)
 		word->base_width = word->width;
 		word->last = (uint32_t)cp;
 	}
-	if (word)
-		settle_word(w, &w->a[w->na - 1]);
+	settle_phrase(w, phrase, w->na);
 }
 
 static void atomize_ruby(struct work *w, const struct sk_ruby_seg *seg)

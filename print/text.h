@@ -4,9 +4,10 @@
  *
  * Text is UTF-8 (normalised to NFC by the caller or the registry) and may
  * carry furigana markup {漢字|かんじ} (core/ruby.h). A ruby group never breaks;
- * its reading is set at half size centred over the base, and the group is as
- * wide as the wider of the two, so readings never overlap their neighbours;
- * a line with ruby grows upwards to make room.
+ * its reading is set at half size centred over the base. A reading wider
+ * than its base may hang over neighbouring kana (never over kanji, another
+ * reading or the line's ends), else the group widens; a line with ruby grows
+ * upwards to make room unless the leading already holds it.
  *
  * Breaking: between Japanese characters anywhere, except that no line starts
  * with closing brackets, 、。，．・：；！？, prolonged sound marks or small kana,
