@@ -4,6 +4,8 @@
 #include "core/error.h"
 #include "core/registration.h"
 #include "core/sitting.h"
+#include "core/venue.h"
+#include "exam/paper.h"
 #include "print/common.h"
 #include "print/print.h"
 
@@ -150,10 +152,33 @@ static int add_one(struct job *j, struct sk_print_cache *cache, const struct sk_
 		rc = SK_EINVAL;
 	}
 	if (rc) {
-		cli_error("%s: %s", r->exam_number, err[0] ? err : sk_db_errmsg(j->cli->db));
+		const char *why = err[0] ? err : sk_db_errmsg(j->cli->db);
+		if (strstr(why, r->exam_number))
+			cli_error("%s", why);
+		else
+			cli_error("%s: %s", r->exam_number, why);
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
+}
+
+/* Booklets and sheets need every paper: say which are missing before
+ * writing anything, rather than stopping half-way through a sitting. */
+static int papers_ready(struct job *j)
+{
+	size_t missing = 0;
+	for (size_t i = 0; i < j->nregs; i++) {
+		int have = sk_paper_exists(j->cli->db, j->regs[i].exam_number);
+		if (have < 0)
+			return cli_db_error(j->cli, -have, NULL);
+		if (!have && missing++ < 10)
+			cli_error(_("%s has no paper yet"), j->regs[i].exam_number);
+	}
+	if (!missing)
+		return EXIT_OK;
+	cli_error(_("%zu registrations have no paper: run 'shiken paper build --sitting %s' first; nothing was printed"),
+		  missing, j->sitting);
+	return EXIT_FAIL;
 }
 
 static int run_job(struct job *j)
@@ -175,10 +200,23 @@ static int run_job(struct job *j)
 		fprintf(stderr, _("%zu registrations get no ticket until their fee is paid (see 'shiken register list --unpaid'; --unpaid prints them anyway)\n"),
 			j->skipped_unpaid);
 	if (!j->nregs) {
-		cli_error(j->room ? _("no registrations in room '%s' of sitting '%s'") : _("no registrations in sitting '%s%s'"),
-			  j->room ? j->room : "", j->sitting);
+		struct sk_venue v;
+		int known = 1;
+		if (j->room && sk_venue_get(j->cli->db, s.venue, &v) == 0) {
+			known = 0;
+			for (size_t r = 0; r < v.nrooms; r++)
+				known |= !strcmp(v.rooms[r].code, j->room);
+		}
+		if (!known)
+			cli_error(_("venue '%s' of sitting '%s' has no room '%s'"), s.venue, j->sitting, j->room);
+		else
+			cli_error(j->room ? _("no registrations in room '%s' of sitting '%s'")
+					  : _("no registrations in sitting '%s%s'"),
+				  j->room ? j->room : "", j->sitting);
 		return EXIT_FAIL;
 	}
+	if ((j->kind == K_BOOKLETS || j->kind == K_SHEETS) && papers_ready(j) != EXIT_OK)
+		return EXIT_FAIL;
 	qsort(j->regs, j->nregs, sizeof(*j->regs), seat_order);
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s", j->out);
@@ -293,6 +331,9 @@ static int parse(struct cli *cli, enum kind kind, const char *usage_text, int ar
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		/* "--room --out DIR": the value is missing, not "--out". */
+		if (optarg && !strncmp(optarg, "--", 2) && (c == 's' || c == 'r' || c == 'o' || c == 'p'))
+			return cli_bad_usage(usage_text, _("option '%s' needs a value"), argv[optind - 2]);
 		switch (c) {
 		case 's': j.sitting = optarg; break;
 		case 'r': j.room = optarg; break;

@@ -597,3 +597,19 @@ int sk_paper_verify(struct sk_db *db, const char *exam_number)
 	sk_paper_release(&p);
 	return same ? 0 : sk_db_fail(db, SK_EVERIFY, "the paper of %s no longer matches what was printed", exam_number);
 }
+
+int sk_paper_exists(struct sk_db *db, const char *exam_number)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM paper p JOIN registration r ON r.id = p.registration_id"
+				  " WHERE r.exam_number = ?1)";
+	sqlite3_stmt *st = sk_db_stmt(db, sql);
+	if (!st)
+		return -(db->err ? db->err : SK_EDB);
+	sqlite3_bind_text(st, 1, exam_number, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	int have = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_reset(st);
+	if (have < 0)
+		return -sk_db_sqlfail(db, "looking for a paper");
+	return have;
+}

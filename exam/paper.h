@@ -79,6 +79,9 @@ int sk_paper_build(struct sk_db *db, const char *sitting, struct sk_paper_stats 
  * SK_ENOTFOUND when it has no paper yet. */
 int sk_paper_get(struct sk_db *db, const char *exam_number, struct sk_paper *out);
 
+/* 1 if the registration has a paper, 0 if not, or a negative SK_E* code. */
+int sk_paper_exists(struct sk_db *db, const char *exam_number);
+
 /* Recompute the paper's digest and code and compare them with what was
  * stored when it was built: 0 when they match, SK_EVERIFY if not. */
 int sk_paper_verify(struct sk_db *db, const char *exam_number);

@@ -359,14 +359,27 @@ for args in "booklets" "booklets --bundle" "sheets" "sheets --bundle"; do
 	snapshot nopaper
 	# shellcheck disable=SC2086
 	run 1 print $args --sitting 2027-01-HAN --out "$WORK/nopaper"
-	contains "$WORK/err" "$nopaper"
-	contains "$WORK/err" "has no paper yet (run 'shiken paper build')"
-	[[ $(wc -l <"$WORK/err") == 1 ]] || fail "print $args: more than one line of error"
+	contains "$WORK/err" "shiken: $nopaper has no paper yet"
+	contains "$WORK/err" "shiken: 2 registrations have no paper: run 'shiken paper build --sitting 2027-01-HAN' first; nothing was printed"
+	[[ $(wc -l <"$WORK/err") == 3 ]] || fail "print $args: one line per missing paper and a summary expected"
 	[[ -z $(find "$WORK/nopaper" -type f 2>/dev/null) ]] || fail "print $args without papers left a file"
 	unchanged_since nopaper
 done
+# Papers built, then one more registration: nothing is printed, not the
+# files up to it (one file per candidate would otherwise stop half-way).
+sk paper build --sitting 2027-01-HAN >/dev/null
+late=$(sed -n '2p' "$WORK/c.csv" | cut -d, -f1)
+sk register add --candidate "$late" --sitting 2027-01-HAN --test MM1 --room A >/dev/null
+late_no=$(sqlite3 "$DB" "SELECT r.exam_number FROM registration r JOIN candidate c ON c.id = r.candidate_id
+	WHERE c.reference = '$late' AND r.exam_number LIKE '0002-%'")
+snapshot late
+run 1 print booklets --sitting 2027-01-HAN --out "$WORK/late"
+contains "$WORK/err" "shiken: $late_no has no paper yet"
+contains "$WORK/err" "shiken: 1 registrations have no paper"
+[[ -z $(find "$WORK/late" -type f 2>/dev/null) ]] || fail "booklets printed while one paper is missing"
+unchanged_since late
 refused 1 "shiken: no sitting 'NOPE'" print booklets --sitting NOPE --out "$WORK/bad"
-refused 1 "shiken: no registrations in room 'Z' of sitting '$SIT'" print booklets --sitting $SIT --room Z --out "$WORK/bad"
+refused 1 "shiken: venue 'HAN1' of sitting '$SIT' has no room 'Z'" print booklets --sitting $SIT --room Z --out "$WORK/bad"
 refused 1 "shiken: no sitting 'NOPE'" print sheets --sitting NOPE --bundle --out "$WORK/bad"
 refused_usage "shiken: 'A5' is not a page size (A4, A3, B4, B5, Letter)" \
 	print booklets --sitting $SIT --page-size A5 --out "$WORK/bad"
