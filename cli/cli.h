@@ -75,6 +75,12 @@ int cmd_form(struct cli *cli, int argc, char **argv);
 int cmd_paper(struct cli *cli, int argc, char **argv);
 int cmd_config(struct cli *cli, int argc, char **argv);
 int cmd_print(struct cli *cli, int argc, char **argv);
+int cmd_responses(struct cli *cli, int argc, char **argv);
+int cmd_scores(struct cli *cli, int argc, char **argv);
+int cmd_incident(struct cli *cli, int argc, char **argv);
+int cmd_grade(struct cli *cli, int argc, char **argv);
+int cmd_result(struct cli *cli, int argc, char **argv);
+int cmd_ledger(struct cli *cli, int argc, char **argv);
 
 
 /* Run one command (argv[0] is its name) as main() would: open the database
@@ -91,7 +97,8 @@ struct subcmd {
 
 extern const struct subcmd test_subs[], candidate_subs[], venue_subs[], sitting_subs[],
 	register_subs[], fee_subs[], audit_subs[], bank_subs[], item_subs[], blueprint_subs[],
-	form_subs[], paper_subs[], config_subs[], print_subs[];
+	form_subs[], paper_subs[], config_subs[], print_subs[], responses_subs[], scores_subs[],
+	incident_subs[], result_subs[], ledger_subs[];
 
 /* Dispatch argv[1] among subs; prints usage and returns EXIT_USAGE when the
  * verb is missing or unknown. `usage` describes the command as a whole. */

@@ -1,0 +1,4 @@
+/* PLACEHOLDER — replaced by the helper building grading. Must not land. */
+#include "cli/cli.h"
+#include <stdio.h>
+int cmd_grade(struct cli *cli, int argc, char **argv) { (void)cli; (void)argc; (void)argv; fputs("not built yet\n", stderr); return EXIT_FAIL; }
