@@ -193,7 +193,7 @@ shiken: code2.csv: rows with errors: 3 of 3; nothing was changed"
 {
 	echo "$H,31"
 	row "$N5" 1=A "$(first_with "$N5" 4)=E" "$(last_with "$N5" 4)=O" | sed 's/$/,/'
-	row "$(examno 1 6)" 2=B 3=C 23=X | sed 's/$/,/'
+	row "$(examno 1 6)" 2=B 3=C "$(first_with "$(examno 1 6)" 4)=X" | sed 's/$/,/'
 	row "$(examno 1 7)" | sed 's/$/,A/'
 	row "$(examno 1 8)" 4=? 24=** 25=AA | sed 's/$/,/'
 } >marks.csv
@@ -202,7 +202,7 @@ marks.csv:2: $(first_with "$N5" 4): 'E' is not an answer to this question (it ta
 marks.csv:2: $(last_with "$N5" 4): 'O' is not an answer to this question (it takes A-D)
 marks.csv:3: 2: 'B' is not an answer to this question (it takes O or X)
 marks.csv:3: 3: 'C' is not an answer to this question (it takes O or X)
-marks.csv:3: 23: 'X' is not an answer to this question (it takes A-D)
+marks.csv:3: $(first_with "$(examno 1 6)" 4): 'X' is not an answer to this question (it takes A-D)
 marks.csv:4: 31: 'A' is marked, but the paper has only 30 questions
 marks.csv:5: 4: '?' is not a mark (this question takes O or X, several like AC, * or nothing)
 marks.csv:5: 24: '**' mixes '*' (marks that could not be told apart) with other marks
