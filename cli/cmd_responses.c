@@ -166,7 +166,7 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	struct table t;
 	table_init(&t, 3, headers);
 	for (k = 0; k < n; k++) {
-		char num[16], m[16];
+		char num[24], m[16];
 		snprintf(num, sizeof(num), "%zu", k + 1);
 		const char *row[] = { num, section_of[k], marks[k] ? sk_mark_format(marks[k], tf_of[k], m) : "-" };
 		table_add(&t, row);
