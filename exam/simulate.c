@@ -10,7 +10,6 @@
 #include "core/buf.h"
 #include "core/db.h"
 #include "core/error.h"
-#include "core/registration.h"
 #include "core/sitting.h"
 #include "exam/paper.h"
 #include "exam/response.h"
@@ -154,24 +153,45 @@ static int item_of(struct sk_db *db, struct item_cache *c, int64_t version_id, c
 
 /* ---- sheets ---- */
 
-struct exam_numbers {
-	char (*v)[16];
+/* The papers of a sitting: each live registration's exam number and form. */
+struct papers {
+	struct {
+		char exam_number[16];
+		int64_t form_id;
+	} *v;
 	size_t n, alloc;
 };
 
-static int collect(void *payload, const struct sk_registration *r)
+static const char sql_papers[] =
+	"SELECT r.exam_number, p.form_id FROM registration r JOIN paper p ON p.registration_id = r.id"
+	" WHERE r.sitting_id = ?1 AND r.status = 'registered' ORDER BY r.exam_number";
+
+static int list_papers(struct sk_db *db, int64_t sitting_id, struct papers *ps)
 {
-	struct exam_numbers *e = payload;
-	if (e->n == e->alloc) {
-		size_t alloc = e->alloc ? e->alloc * 2 : 256;
-		char (*v)[16] = realloc(e->v, alloc * sizeof(*v));
-		if (!v)
-			return SK_ENOMEM;
-		e->v = v;
-		e->alloc = alloc;
+	sqlite3_stmt *st = sk_db_stmt(db, sql_papers);
+	if (!st)
+		return db->err;
+	sqlite3_bind_int64(st, 1, sitting_id);
+	int rc = 0, step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ps->n == ps->alloc) {
+			size_t alloc = ps->alloc ? ps->alloc * 2 : 256;
+			void *v = realloc(ps->v, alloc * sizeof(*ps->v));
+			if (!v) {
+				rc = sk_db_fail(db, SK_ENOMEM, "out of memory");
+				break;
+			}
+			ps->v = v;
+			ps->alloc = alloc;
+		}
+		snprintf(ps->v[ps->n].exam_number, sizeof(ps->v[ps->n].exam_number), "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		ps->v[ps->n++].form_id = sqlite3_column_int64(st, 1);
 	}
-	snprintf(e->v[e->n++], 16, "%s", r->exam_number);
-	return 0;
+	sqlite3_reset(st);
+	if (!rc && step != SQLITE_DONE)
+		rc = sk_db_sqlfail(db, "listing papers");
+	return rc;
 }
 
 /* The canonical option a candidate of ability theta marks on item m. */
@@ -210,16 +230,13 @@ int sk_simulate_responses(struct sk_db *db, const char *sitting, const struct sk
 	int rc = sk_sitting_get(db, sitting, &s);
 	if (rc)
 		return rc;
-	struct exam_numbers regs = { 0 };
+	struct papers regs = { 0 };
+	struct sk_paper_set *set = NULL;
 	struct item_cache cache = { 0 };
 	struct sk_paper paper;
 	memset(&paper, 0, sizeof(paper));
-	struct sk_registration_filter f = { .sitting = s.code };
-	if ((rc = sk_registration_foreach(db, &f, collect, &regs))) {
-		if (rc == SK_ENOMEM)
-			rc = sk_db_fail(db, SK_ENOMEM, "out of memory");
+	if ((rc = list_papers(db, s.id, &regs)) || (rc = sk_paper_set_new(db, s.code, &set)))
 		goto cleanup;
-	}
 	/* The header needs the longest paper: its form's item count. */
 	sqlite3_stmt *st = sk_db_stmt(db, sql_positions);
 	if (!st) {
@@ -246,13 +263,7 @@ int sk_simulate_responses(struct sk_db *db, const char *sitting, const struct sk
 	double absent = opts->absent_percent / 100.0;
 	for (size_t i = 0; i < regs.n; i++) {
 		sk_paper_release(&paper);
-		rc = sk_paper_get(db, regs.v[i], &paper);
-		if (rc == SK_ENOTFOUND) {
-			sk_db_clear_error(db);
-			rc = 0;
-			continue;
-		}
-		if (rc)
+		if ((rc = sk_paper_set_get(set, regs.v[i].form_id, regs.v[i].exam_number, &paper)))
 			goto cleanup;
 		const struct sk_paper *p = &paper;
 		stats->registrations++;
@@ -322,6 +333,7 @@ int sk_simulate_responses(struct sk_db *db, const char *sitting, const struct sk
 	rc = sk_db_commit(db);
 cleanup:
 	sk_paper_release(&paper);
+	sk_paper_set_free(set);
 	free(regs.v);
 	if (cache.slot)
 		sodium_memzero(cache.slot, cache.cap * sizeof(*cache.slot));
