@@ -7,9 +7,10 @@
 # without --confirm (nor with --dry-run), write them with it, audit each;
 # grading again changes nothing and records no run.
 #
-# Until 'shiken responses import' and 'shiken incident add' exist the sheets
-# and the incident are inserted with sqlite3, the way the importer stores
-# them (core/sql/0005: one byte a printed position, bit 0 = ○/A ...).
+# The sheets go in with 'shiken responses import' as an OMR service's CSV,
+# incidents with 'shiken incident add'. A sheet carrying another paper's
+# code, which the importer refuses, is made with sqlite3 behind the
+# registry's back.
 source "$(dirname "$0")/lib.sh"
 source "$TESTS_DIR/cli/registry.sh"
 ASSETS=$(realpath "$TESTS_DIR/../assets/bank")
@@ -119,20 +120,23 @@ actual() {
 		"SELECT exam_number, outcome, nullif(points_1, ''), nullif(points_2, '') FROM r ORDER BY outcome = 'absent', 1"
 }
 
-# Insert the sheets (k = N absent) and the disqualifying incident.
+# The sheets as an OMR service returns them (k = N absent), imported, and
+# the disqualifying incident as a proctor records it.
 {
-	echo "BEGIN;"
-	calc "SELECT printf('INSERT INTO response (registration_id, paper_code, marks, source, imported_at)
-	       SELECT id, %Q, X''%s'', ''omr.csv:%d'', ''2026-12-20T09:00:00Z'' FROM registration WHERE exam_number = %Q;',
-	       code, group_concat(printf('%02X', mark), ''), k + 1, exam)
-	       FROM (SELECT m.*, e.k FROM mark m JOIN exam e ON e.exam = m.exam WHERE e.k < $N ORDER BY m.exam, m.number)
-	       GROUP BY exam"
-	echo "INSERT INTO incident (registration_id, kind, disqualify, note, proctor, created_at)
-	      SELECT id, 'cheating', 1, 'notes on the desk', 'Proctor A', '2026-12-13T10:00:00Z'
-	      FROM registration WHERE exam_number = '${exams[$((N - 2))]}';"
-	echo "COMMIT;"
-} >"$WORK/sheets.sql"
-sqlite3 "$DB" <"$WORK/sheets.sql"
+	printf 'exam_number,paper_code'
+	printf ',%d' $(seq 30)
+	echo
+	calc "SELECT exam || ',' || code || ',' || group_concat(t, ',') FROM (
+		SELECT m.exam, m.code, m.number, CASE
+			WHEN m.mark = 0 THEN '' WHEN m.mark = 128 THEN '*'
+			WHEN m.key IN ('O', 'X') THEN CASE m.mark WHEN 1 THEN 'O' WHEN 2 THEN 'X' ELSE 'OX' END
+			ELSE iif(m.mark & 1, 'A', '') || iif(m.mark & 2, 'B', '') || iif(m.mark & 4, 'C', '')
+			     || iif(m.mark & 8, 'D', '') || iif(m.mark & 16, 'E', '') END AS t
+		FROM mark m JOIN exam e ON e.exam = m.exam WHERE e.k < $N ORDER BY m.exam, m.number)
+		GROUP BY exam ORDER BY exam"
+} >"$WORK/omr.csv"
+run 0 responses import "$WORK/omr.csv"
+run 0 incident add "${exams[$((N - 2))]}" --kind cheating --disqualify --note "notes on the desk" --proctor "Proctor A"
 [[ $(count "SELECT count(*) FROM response") == $((N - 1)) ]] || fail "$((N - 1)) answer sheets expected"
 
 # The absent results of the first run were never written (dry run): now
@@ -319,13 +323,13 @@ diff -u "$WORK/expected" "$WORK/actual" >&2 || fail "the results after undoing t
 # ---- problems: a late incident and a sheet of another paper ----
 # A disqualifying incident after grading changes a result (confirmation needed).
 victim=${exams[0]}
-sqlite3 "$DB" "INSERT INTO incident (registration_id, kind, disqualify, note, proctor, created_at)
-	SELECT id, 'impersonation', 1, 'photo does not match', 'Proctor B', '2026-12-14T10:00:00Z'
-	FROM registration WHERE exam_number = '$victim'"
+run 0 incident add "$victim" --kind impersonation --disqualify --note "photo does not match" --proctor "Proctor B"
 run 1 grade --sitting $SIT
 contains "$WORK/out" "$victim: pass → disqualified: disqualified (incident: impersonation)"
 contains "$WORK/out" "1 result would change; run again with --confirm to apply it"
-# The answer sheet of another candidate's paper: reported, not graded, stored result kept.
+# The answer sheet of another candidate's paper (the importer refuses one;
+# here the registry was changed behind its back): reported, not graded, the
+# stored result kept.
 other=${exams[2]}
 sqlite3 "$DB" "UPDATE response SET paper_code = (SELECT p.code FROM paper p JOIN registration r ON r.id = p.registration_id
 	WHERE r.exam_number = '$other') WHERE registration_id = (SELECT id FROM registration WHERE exam_number = '${exams[3]}')"
