@@ -840,20 +840,7 @@ int sk_bank_import(struct sk_db *db, const char *path, const struct sk_import_op
 		else
 			stats->unchanged++;
 	}
-	for (size_t i = 1; i < doc.count; i++)
-		stats->rejected += rs.bad[i];
-	if ((stats->rejected && !opts->skip_invalid) || opts->dry_run) {
-		sk_db_rollback(db);
-		if (stats->rejected && !opts->skip_invalid) {
-			stats->added = stats->updated = stats->unchanged = 0;
-			rc = SK_EINPUT;
-		}
-		goto cleanup;
-	}
-	if ((rc = sk_db_commit(db)))
-		goto cleanup;
-	if (stats->rejected)
-		rc = sk_import_write_rejects(&doc, &rs, rep, stats);
+	rc = sk_import_end(db, &doc, &rs, opts, rep, stats);
 cleanup:
 	if (rows)
 		for (size_t i = 0; i < nrows; i++)
@@ -1158,20 +1145,7 @@ int sk_review_import(struct sk_db *db, const char *path, const struct sk_import_
 		else
 			stats->unchanged++;
 	}
-	for (size_t i = 1; i < doc.count; i++)
-		stats->rejected += rs.bad[i];
-	if ((stats->rejected && !opts->skip_invalid) || opts->dry_run) {
-		sk_db_rollback(db);
-		if (stats->rejected && !opts->skip_invalid) {
-			stats->added = stats->updated = stats->unchanged = 0;
-			rc = SK_EINPUT;
-		}
-		goto cleanup;
-	}
-	if ((rc = sk_db_commit(db)))
-		goto cleanup;
-	if (stats->rejected)
-		rc = sk_import_write_rejects(&doc, &rs, rep, stats);
+	rc = sk_import_end(db, &doc, &rs, opts, rep, stats);
 cleanup:
 	sk_rowset_release(&rs);
 	sk_csv_release(&doc);

@@ -1047,21 +1047,8 @@ int sk_candidate_import(struct sk_db *db, const char *path, const struct sk_impo
 		sk_db_rollback(db);
 		goto cleanup;
 	}
-	for (size_t i = 1; i < doc.count; i++)
-		stats->rejected += rs.bad[i];
 	sk_import_sort_report(rep, before);
-	if ((stats->rejected && !opts->skip_invalid) || opts->dry_run) {
-		sk_db_rollback(db);
-		if (stats->rejected && !opts->skip_invalid) {
-			stats->added = stats->updated = stats->unchanged = 0;
-			rc = SK_EINPUT;
-			goto cleanup;
-		}
-	} else if ((rc = sk_db_commit(db))) {
-		goto cleanup;
-	}
-	if (stats->rejected && opts->skip_invalid && !opts->dry_run)
-		rc = sk_import_write_rejects(&doc, &rs, rep, stats);
+	rc = sk_import_end(db, &doc, &rs, opts, rep, stats);
 cleanup:
 	if (checker) {
 		sk_report_release(&checker->rep);

@@ -1,6 +1,7 @@
 /* Shared import machinery; see import.h. */
 #include "core/import.h"
 #include "core/buf.h"
+#include "core/db.h"
 #include "core/error.h"
 #include "core/text.h"
 
@@ -29,6 +30,25 @@ void sk_rowset_release(struct sk_rowset *rs)
 	free(rs->bad);
 	rs->bad = NULL;
 	rs->count = 0;
+}
+
+int sk_import_end(struct sk_db *db, const struct sk_csv_doc *doc, const struct sk_rowset *rs,
+		  const struct sk_import_opts *opts, struct sk_report *rep, struct sk_import_stats *stats)
+{
+	for (size_t i = 1; i < doc->count; i++)
+		stats->rejected += rs->bad[i];
+	if ((stats->rejected && !opts->skip_invalid) || opts->dry_run) {
+		sk_db_rollback(db);
+		if (stats->rejected && !opts->skip_invalid) {
+			stats->added = stats->updated = stats->unchanged = 0;
+			return SK_EINPUT;
+		}
+		return 0;
+	}
+	int rc = sk_db_commit(db);
+	if (!rc && stats->rejected)
+		rc = sk_import_write_rejects(doc, rs, rep, stats);
+	return rc;
 }
 
 int sk_import_write_rejects(const struct sk_csv_doc *doc, const struct sk_rowset *rs,

@@ -56,6 +56,15 @@ void sk_rowset_release(struct sk_rowset *rs);
 int sk_import_write_rejects(const struct sk_csv_doc *doc, const struct sk_rowset *rs,
 			    struct sk_report *rep, struct sk_import_stats *stats);
 
+/* End an import whose rows were written inside the transaction begun on db:
+ * count the rows rs marks bad into stats->rejected; then roll back — with
+ * SK_EINPUT and every count zero when a row was bad and opts->skip_invalid
+ * not given, or keeping the counts for opts->dry_run — or commit and, when
+ * rows were skipped, write their rejects file (sk_import_write_rejects).
+ * Returns 0 or the error. */
+int sk_import_end(struct sk_db *db, const struct sk_csv_doc *doc, const struct sk_rowset *rs,
+		  const struct sk_import_opts *opts, struct sk_report *rep, struct sk_import_stats *stats);
+
 /* Put the report's entries from index `from` on in line order, keeping the
  * order of entries on the same line: checks run in passes (each row, then
  * rows against each other, then against the registry), but people read a

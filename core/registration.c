@@ -500,20 +500,7 @@ int sk_register_import(struct sk_db *db, const char *path, const struct sk_impor
 		if (opts->progress && (i % 512 == 0 || i + 1 == doc.count))
 			opts->progress(opts->progress_payload, i, doc.count - 1);
 	}
-	for (size_t i = 1; i < doc.count; i++)
-		stats->rejected += rs.bad[i];
-	if ((stats->rejected && !opts->skip_invalid) || opts->dry_run) {
-		sk_db_rollback(db);
-		if (stats->rejected && !opts->skip_invalid) {
-			stats->added = stats->unchanged = 0;
-			rc = SK_EINPUT;
-		}
-		goto cleanup;
-	}
-	if ((rc = sk_db_commit(db)))
-		goto cleanup;
-	if (stats->rejected)
-		rc = sk_import_write_rejects(&doc, &rs, rep, stats);
+	rc = sk_import_end(db, &doc, &rs, opts, rep, stats);
 cleanup:
 	ctx_release(&c);
 	sk_rowset_release(&rs);

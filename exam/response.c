@@ -778,21 +778,8 @@ int sk_responses_import(struct sk_db *db, const char *path, const struct sk_impo
 		if (opts->progress && (i % 1024 == 0 || i + 1 == doc.count))
 			opts->progress(opts->progress_payload, i, nrows);
 	}
-	for (size_t i = 1; i < doc.count; i++)
-		stats->rejected += rs.bad[i];
 	sk_import_sort_report(rep, before);
-	if ((stats->rejected && !opts->skip_invalid) || opts->dry_run) {
-		sk_db_rollback(db);
-		if (stats->rejected && !opts->skip_invalid) {
-			stats->added = stats->updated = stats->unchanged = 0;
-			rc = SK_EINPUT;
-		}
-		goto cleanup;
-	}
-	if ((rc = sk_db_commit(db)))
-		goto cleanup;
-	if (stats->rejected)
-		rc = sk_import_write_rejects(&doc, &rs, rep, stats);
+	rc = sk_import_end(db, &doc, &rs, opts, rep, stats);
 cleanup:
 	sk_buf_release(&c.detail);
 	sk_buf_release(&c.text);
@@ -1181,21 +1168,8 @@ int sk_scores_import(struct sk_db *db, const char *path, const struct sk_import_
 		if (opts->progress && (i % 1024 == 0 || i + 1 == doc.count))
 			opts->progress(opts->progress_payload, i, nrows);
 	}
-	for (size_t i = 1; i < doc.count; i++)
-		stats->rejected += rs.bad[i];
 	sk_import_sort_report(rep, before);
-	if ((stats->rejected && !opts->skip_invalid) || opts->dry_run) {
-		sk_db_rollback(db);
-		if (stats->rejected && !opts->skip_invalid) {
-			stats->added = stats->updated = stats->unchanged = 0;
-			rc = SK_EINPUT;
-		}
-		goto cleanup;
-	}
-	if ((rc = sk_db_commit(db)))
-		goto cleanup;
-	if (stats->rejected)
-		rc = sk_import_write_rejects(&doc, &rs, rep, stats);
+	rc = sk_import_end(db, &doc, &rs, opts, rep, stats);
 cleanup:
 	if (rows)
 		for (size_t i = 0; i < doc.count; i++) {
