@@ -371,7 +371,8 @@ static int load_build(struct sk_db *db, const char *test, struct build *b)
 	int rc = sk_item_foreach(db, &f, collect_item, &c);
 	if (rc)
 		return c.failed ? sk_db_fail(db, SK_ENOMEM, "out of memory") : rc;
-	qsort(b->pool, b->npool, sizeof(*b->pool), cmp_pool);
+	if (b->npool)
+		qsort(b->pool, b->npool, sizeof(*b->pool), cmp_pool);
 	for (size_t i = 0; i < b->npool; i++) {
 		struct bp_row *r = &b->rows[b->pool[i].row];
 		if (r->n == 0)

@@ -18,9 +18,10 @@ static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 static void base32(char out[MAC_CHARS + 1], const unsigned char mac[MAC_BYTES])
 {
-	int bits = 0, have = 0, k = 0;
+	unsigned bits = 0;
+	int have = 0, k = 0;
 	for (int i = 0; i < MAC_BYTES; i++) {
-		bits = (bits << 8) | mac[i];
+		bits = ((bits << 8) | mac[i]) & 0xFFFu; /* never more than 12 bits pending */
 		have += 8;
 		while (have >= 5) {
 			out[k++] = crockford[(bits >> (have - 5)) & 31];

@@ -206,7 +206,7 @@ struct booklet {
 	struct sk_paper paper;
 	char lang[16];
 	double y, W, H;
-	char running[256];
+	char running[512];
 };
 
 static void new_page(struct booklet *b, const char *running)
