@@ -1,4 +1,4 @@
-/* shiken bank import|export, shiken item list|show|review|retire */
+/* shiken bank import|export, shiken item list|show|review|retire|rekey */
 #include "cli/cli.h"
 #include "core/audit.h"
 #include "core/bank.h"
@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/ruby.h"
 #include "core/text.h"
+#include "exam/grade.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -93,7 +94,9 @@ static const char usage_item[] =
 	   "  review --from FILE.csv\n"
 	   "                    record the committee's review decisions\n"
 	   "  retire ID --reason TEXT\n"
-	   "                    keep an item out of new forms\n");
+	   "                    keep an item out of new forms\n"
+	   "  rekey ID (--key K | --accept-all) --reason TEXT\n"
+	   "                    correct the key of a flawed item for grading\n");
 static const char usage_list[] =
 	N_("usage: shiken item list [--test T] [--section S] [--cell C] [--status draft|reviewed|approved|retired] [--json]\n");
 static const char usage_show[] =
@@ -110,6 +113,16 @@ static const char usage_review[] =
 	   "rejected by none. Reviews belong to the current version. The CSV has the\n"
 	   "columns item, reviewer, decision (approve or reject), comment.\n");
 static const char usage_retire[] = N_("usage: shiken item retire ID --reason TEXT\n");
+static const char usage_rekey[] =
+	N_("usage: shiken item rekey ID (--key K | --accept-all) --reason TEXT\n"
+	   "\n"
+	   "Correct the key of the item's current version for grading, as when an item\n"
+	   "turns out flawed: from now on exactly the options K score (several letters\n"
+	   "accept either: --key BC; O or X for a ○× item), or with --accept-all any one\n"
+	   "clear answer does. Blank answers and several marks still score nothing.\n"
+	   "Corrections are kept forever and audited; the newest is in force. Then run\n"
+	   "'shiken grade --sitting S' for each sitting that used the item: it lists\n"
+	   "the results that change and writes them with --confirm.\n");
 
 struct list_state {
 	int json;
@@ -421,11 +434,100 @@ static int cmd_item_retire(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* K as typed: letters A-E (either case) for multiple choice, O/X or ○/×
+ * for ○×, optionally separated by spaces, commas or slashes. */
+static int parse_accept(const char *k, int tf, unsigned *mask)
+{
+	*mask = 0;
+	for (const char *p = k; *p;) {
+		if (*p == ' ' || *p == ',' || *p == '/') {
+			p++;
+		} else if (tf && !strncmp(p, "○", strlen("○"))) {
+			*mask |= 1;
+			p += strlen("○");
+		} else if (tf && !strncmp(p, "×", strlen("×"))) {
+			*mask |= 2;
+			p += strlen("×");
+		} else if (tf && (*p == 'O' || *p == 'o' || *p == 'X' || *p == 'x')) {
+			*mask |= (*p == 'O' || *p == 'o') ? 1u : 2u;
+			p++;
+		} else if (!tf && ((*p >= 'A' && *p <= 'E') || (*p >= 'a' && *p <= 'e'))) {
+			*mask |= 1u << ((*p | 0x20) - 'a');
+			p++;
+		} else {
+			return -1;
+		}
+	}
+	return *mask ? 0 : -1;
+}
+
+static int cmd_item_rekey(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },   { "accept-all", no_argument, NULL, 'a' },
+		{ "reason", required_argument, NULL, 'r' }, { NULL, 0, NULL, 0 },
+	};
+	const char *key = NULL, *reason = NULL;
+	int all = 0;
+	optind = 0;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': key = optarg; break;
+		case 'a': all = 1; break;
+		case 'r': reason = optarg; break;
+		case ':':
+			return cli_bad_usage(usage_rekey, _("option '%s' needs a value"), argv[optind - 1]);
+		default:
+			return cli_bad_usage(usage_rekey, _("unknown option '%s'"), argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_bad_usage(usage_rekey, "%s", _("give one item id"));
+	if (!key == !all)
+		return cli_bad_usage(usage_rekey, "%s", _("give --key K or --accept-all"));
+	if (!reason || !*reason)
+		return cli_bad_usage(usage_rekey, "%s", _("give --reason"));
+	const char *code = argv[optind];
+	struct sk_item it;
+	int rc = sk_item_get(cli->db, code, 0, 0, &it);
+	if (rc)
+		return cli_db_error(cli, rc, NULL);
+	int tf = !strcmp(it.kind, "tf"), version = it.version;
+	char item[40];
+	snprintf(item, sizeof(item), "%s", it.code);
+	sk_item_release(&it);
+	unsigned mask = 0;
+	if (key && parse_accept(key, tf, &mask))
+		return cli_bad_usage(usage_rekey,
+				     tf ? _("'%s' is not an answer of a ○× item (O or X)")
+					: _("'%s' is not a set of options (letters A to E, like BC)"),
+				     key);
+	if ((rc = sk_item_rekey(cli->db, item, mask, reason)))
+		return cli_db_error(cli, rc, NULL);
+	if (all) {
+		printf(_("%s v%d: key corrected: every clear answer scores\n"), item, version);
+	} else {
+		char letters[24] = "";
+		for (int o = 0; o < SK_ITEM_MAX_OPTIONS; o++)
+			if ((mask >> o) & 1) {
+				size_t n = strlen(letters);
+				snprintf(letters + n, sizeof(letters) - n, "%s%s", n ? " " : "",
+					 tf ? (o ? "×" : "○") : (const char[]){ (char)('A' + o), 0 });
+			}
+		printf(_("%s v%d: key corrected: %s now scores\n"), item, version, letters);
+	}
+	printf("%s\n", _("re-grade each sitting that used it: shiken grade --sitting S (changes need --confirm)"));
+	return EXIT_OK;
+}
+
 const struct subcmd item_subs[] = {
 	{ "list", cmd_item_list, usage_list },
 	{ "show", cmd_item_show, usage_show },
 	{ "review", cmd_item_review, usage_review },
 	{ "retire", cmd_item_retire, usage_retire },
+	{ "rekey", cmd_item_rekey, usage_rekey },
 	{ NULL, NULL, NULL },
 };
 

@@ -1,8 +1,12 @@
-/* shiken generate candidates: synthetic sample data. */
+/* shiken generate candidates|responses: synthetic sample data. */
 #include "cli/cli.h"
+#include "core/buf.h"
+#include "core/db.h"
 #include "core/error.h"
 #include "core/import.h"
+#include "core/keys.h"
 #include "core/synth.h"
+#include "exam/simulate.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -16,6 +20,15 @@ static const char usage[] =
 	   "data typical of the main sending countries, the same for the same seed.\n"
 	   "--photos N gives the first N candidates a portrait in photos/ beside FILE.\n"
 	   "No real person is described.\n");
+static const char usage_responses[] =
+	N_("usage: shiken generate responses --sitting S --out FILE.csv [--seed N] [--absent PERCENT]\n"
+	   "\n"
+	   "Write the answer sheets an OMR service would return for the sitting's papers\n"
+	   "(the 'responses import' format), as candidates of varied ability would mark\n"
+	   "them: each an ability drawn from the seed and the exam number, each item as\n"
+	   "hard as its bank difficulty, a few blanks and double marks, and PERCENT of\n"
+	   "the candidates (default 3) absent. The same for the same seed. Reading the\n"
+	   "keys to do so is recorded in the audit log.\n");
 
 static int parse_count(const char *s, unsigned long long max, unsigned long long *out)
 {
@@ -27,15 +40,94 @@ static int parse_count(const char *s, unsigned long long max, unsigned long long
 	return 0;
 }
 
+/* 'generate' needs no database, but 'generate responses' reads one: it is
+ * opened here as the dispatcher would for a command that needs it. */
+static int gen_responses(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sitting", required_argument, NULL, 'S' }, { "out", required_argument, NULL, 'o' },
+		{ "seed", required_argument, NULL, 's' },    { "absent", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sitting = NULL, *out = NULL;
+	unsigned long long seed = 1;
+	struct sk_simulate_opts so = { .absent_percent = 3.0 };
+	optind = 0;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		int bad = 0;
+		char *end = NULL;
+		switch (c) {
+		case 'S': sitting = optarg; break;
+		case 'o': out = optarg; break;
+		case 's': bad = parse_count(optarg, ~0ULL, &seed); break;
+		case 'a':
+			so.absent_percent = strtod(optarg, &end);
+			bad = !*optarg || *end || !(so.absent_percent >= 0 && so.absent_percent <= 100);
+			break;
+		case ':':
+			return cli_bad_usage(usage_responses, _("option '%s' needs a value"), argv[optind - 1]);
+		default:
+			return cli_bad_usage(usage_responses, _("unknown option '%s'"), argv[optind - 1]);
+		}
+		if (bad)
+			return cli_bad_usage(usage_responses, _("'%s' is not a valid number here"), optarg);
+	}
+	if (optind < argc)
+		return cli_bad_usage(usage_responses, _("unexpected argument '%s'"), argv[optind]);
+	if (!sitting)
+		return cli_bad_usage(usage_responses, "%s", _("give --sitting S"));
+	if (!out)
+		return cli_bad_usage(usage_responses, "%s", _("give --out FILE.csv"));
+	so.seed = seed;
+	int64_t fixed_now;
+	if (cli_fixed_now(&fixed_now))
+		return EXIT_USAGE;
+	char errmsg[1024];
+	if (sk_db_open(&cli->db, cli->db_path, 0, errmsg, sizeof(errmsg))) {
+		cli_error("%s", errmsg);
+		return EXIT_FAIL;
+	}
+	sk_db_set_clock(cli->db, fixed_now);
+	sk_db_set_actor(cli->db, cli->actor);
+	sk_db_set_command(cli->db, "generate responses");
+	int code = EXIT_OK;
+	struct sk_buf csv = SK_BUF_INIT;
+	struct sk_simulate_stats st;
+	int rc = sk_keys_load(cli->db, cli->key_path);
+	if (rc) {
+		cli_error("%s", sk_db_errmsg(cli->db));
+		code = EXIT_FAIL;
+	} else if ((rc = sk_simulate_responses(cli->db, sitting, &so, &csv, &st))) {
+		code = cli_db_error(cli, rc, NULL);
+	} else if ((code = cli_write_output(out, csv.buf, csv.len)) == EXIT_OK) {
+		printf(_("wrote %zu answer sheets of %s to %s (%zu of %zu candidates absent)\n"), st.sheets, sitting, out,
+		       st.absent, st.registrations);
+	}
+	sk_buf_release(&csv);
+	sk_db_close(cli->db);
+	cli->db = NULL;
+	return code;
+}
+
 int cmd_generate(struct cli *cli, int argc, char **argv)
 {
-	(void)cli;
+	if (argc >= 2 && !strcmp(argv[1], "responses")) {
+		if (cli_wants_help(argc, argv)) {
+			cli_usage(stdout, usage_responses);
+			return EXIT_OK;
+		}
+		return gen_responses(cli, argc - 1, argv + 1);
+	}
 	if (cli_wants_help(argc, argv)) {
 		cli_usage(stdout, usage);
+		fputc('\n', stdout);
+		cli_usage(stdout, usage_responses);
 		return EXIT_OK;
 	}
 	if (argc < 2 || strcmp(argv[1], "candidates"))
-		return cli_bad_usage(usage, "%s", _("say what to generate: candidates"));
+		return cli_bad_usage(usage, "%s", _("say what to generate: candidates or responses"));
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, 'o' },    { "count", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },   { "year", required_argument, NULL, 'y' },

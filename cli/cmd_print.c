@@ -1,15 +1,20 @@
-/* shiken print tickets|rosters|booklets|sheets: the documents of a sitting. */
+/* shiken print tickets|rosters|booklets|sheets|notices: the documents of a sitting. */
 #include "cli/cli.h"
 #include "core/db.h"
+#include "core/buf.h"
+#include "core/candidate.h"
+#include "core/csv.h"
 #include "core/error.h"
 #include "core/registration.h"
 #include "core/sitting.h"
 #include "core/venue.h"
+#include "exam/ledger.h"
 #include "exam/paper.h"
 #include "print/common.h"
 #include "print/print.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +22,13 @@
 #include <unistd.h>
 
 static const char usage[] =
-	N_("usage: shiken print tickets|rosters|booklets|sheets --sitting S [options]\n"
+	N_("usage: shiken print tickets|rosters|booklets|sheets|notices --sitting S [options]\n"
 	   "\n"
 	   "  tickets    admission tickets (受験票), one per candidate\n"
 	   "  rosters    attendance rosters (出席簿), one per room in seat order\n"
 	   "  booklets   question booklets (問題冊子), one per candidate's paper\n"
 	   "  sheets     answer sheets (解答用紙), machine-readable\n"
+	   "  notices    result notices (合否結果通知書), one per graded candidate\n"
 	   "\n"
 	   "Options: --room R (one room), --out DIR (default ./print/SITTING),\n"
 	   "--bundle (one PDF per room in seat order instead of one per candidate;\n"
@@ -42,26 +48,74 @@ static const char usage_booklets[] =
 	   "one PDF per room in seat order: each candidate's booklet, then their answer sheet.\n");
 static const char usage_sheets[] =
 	N_("usage: shiken print sheets --sitting S [--room R] [--out DIR] [--bundle] [--page-size SIZE]\n");
+static const char usage_notices[] =
+	N_("usage: shiken print notices --sitting S [--room R] [--out DIR] [--bundle] [--page-size SIZE]\n"
+	   "                            [--csv FILE]\n"
+	   "\n"
+	   "One result notice (合否結果通知書) per graded registration, in Japanese and\n"
+	   "the candidate's language where a catalog exists, else English; registrations\n"
+	   "not graded yet get none. --csv FILE also writes a mail-merge list: exam_number,\n"
+	   "reference, family_name, given_name, email, language, outcome, each section's\n"
+	   "code, points, max and passed, and the PDF's absolute path.\n");
 
-enum kind { K_TICKETS, K_ROSTERS, K_BOOKLETS, K_SHEETS };
+enum kind { K_TICKETS, K_ROSTERS, K_BOOKLETS, K_SHEETS, K_NOTICES };
 
 struct job {
 	struct cli *cli;
 	enum kind kind;
-	const char *sitting, *room, *out;
+	const char *sitting, *room, *out, *csv;
 	int bundle, unpaid;
-	size_t skipped_unpaid;
+	size_t skipped_unpaid, skipped_pending;
+	/* notices: the sitting's ledger rows, in exam-number order */
+	struct sk_ledger_row *results;
+	size_t nresults, aresults;
 	const struct sk_page_size *size;
 	struct sk_registration *regs;
 	size_t nregs, aregs;
 	size_t files, pages;
 };
 
+static int keep_result(void *payload, const struct sk_ledger_row *row)
+{
+	struct job *j = payload;
+	if (j->nresults == j->aresults) {
+		size_t a = j->aresults ? j->aresults * 2 : 64;
+		struct sk_ledger_row *p = realloc(j->results, a * sizeof(*p));
+		if (!p)
+			return SK_ENOMEM;
+		j->results = p;
+		j->aresults = a;
+	}
+	j->results[j->nresults++] = *row;
+	return 0;
+}
+
+static int by_exam_number(const void *a, const void *b)
+{
+	return strcmp(((const struct sk_ledger_row *)a)->exam_number, ((const struct sk_ledger_row *)b)->exam_number);
+}
+
+/* The ledger row of a registration of the sitting, or NULL. */
+static const struct sk_ledger_row *result_of(const struct job *j, const char *exam_number)
+{
+	struct sk_ledger_row key;
+	snprintf(key.exam_number, sizeof(key.exam_number), "%s", exam_number);
+	return j->nresults ? bsearch(&key, j->results, j->nresults, sizeof(key), by_exam_number) : NULL;
+}
+
 static int collect(void *payload, const struct sk_registration *r)
 {
 	struct job *j = payload;
 	if (!strcmp(r->status, "cancelled"))
 		return 0;
+	/* A notice tells a result: none before grading. */
+	if (j->kind == K_NOTICES) {
+		const struct sk_ledger_row *res = result_of(j, r->exam_number);
+		if (!res || !strcmp(res->outcome, "pending")) {
+			j->skipped_pending++;
+			return 0;
+		}
+	}
 	/* A ticket is the receipt for a paid (or waived) fee. */
 	if (j->kind == K_TICKETS && !j->unpaid && strcmp(r->fee_status, "paid") && strcmp(r->fee_status, "waived")) {
 		j->skipped_unpaid++;
@@ -148,6 +202,9 @@ static int add_one(struct job *j, struct sk_print_cache *cache, const struct sk_
 	case K_SHEETS:
 		rc = sk_print_sheet(j->cli->db, r->exam_number, &o, cache, doc, err, sizeof(err));
 		break;
+	case K_NOTICES:
+		rc = sk_print_notice(j->cli->db, r->exam_number, &o, doc, err, sizeof(err));
+		break;
 	default:
 		rc = SK_EINVAL;
 	}
@@ -181,6 +238,89 @@ static int papers_ready(struct job *j)
 	return EXIT_FAIL;
 }
 
+/* The mail-merge list of the notices just written (README: "Result
+ * notices"): one row per notice in seat order, the PDF by absolute path so
+ * a mail program finds it wherever the list is opened. */
+static int write_mail_merge(struct job *j, const char *dir)
+{
+	int slots = sk_ledger_section_slots(j->cli->db);
+	if (slots < 0)
+		return cli_db_error(j->cli, slots, NULL);
+	struct sk_buf csv = SK_BUF_INIT;
+	const char *row[7 + 4 * 8 + 1];
+	char names[8][4][32], nums[8][2][16];
+	size_t n = 0;
+	static const char *const head[] = { "exam_number", "reference", "family_name", "given_name",
+					    "email", "language", "outcome" };
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		row[n++] = head[i];
+	for (int s = 0; s < slots; s++) {
+		snprintf(names[s][0], sizeof(names[s][0]), "section%d", s + 1);
+		snprintf(names[s][1], sizeof(names[s][1]), "section%d_points", s + 1);
+		snprintf(names[s][2], sizeof(names[s][2]), "section%d_max", s + 1);
+		snprintf(names[s][3], sizeof(names[s][3]), "section%d_passed", s + 1);
+		for (int f = 0; f < 4; f++)
+			row[n++] = names[s][f];
+	}
+	row[n++] = "pdf";
+	sk_csv_put_row(&csv, row, n);
+	int code = EXIT_OK;
+	for (size_t i = 0; i < j->nregs && code == EXIT_OK; i++) {
+		const struct sk_registration *r = &j->regs[i];
+		const struct sk_ledger_row *res = result_of(j, r->exam_number);
+		struct sk_candidate c;
+		int rc = sk_candidate_get(j->cli->db, r->reference, &c);
+		if (rc) {
+			code = cli_db_error(j->cli, rc, NULL);
+			break;
+		}
+		char path[4400], *abs;
+		if (j->bundle)
+			snprintf(path, sizeof(path), "%s/notices-%s.pdf", dir, r->room);
+		else
+			snprintf(path, sizeof(path), "%s/notices/%s.pdf", dir, r->exam_number);
+		if (!(abs = realpath(path, NULL))) {
+			cli_error(_("cannot read '%s': %s"), path, strerror(errno));
+			sk_candidate_release(&c);
+			code = EXIT_FAIL;
+			break;
+		}
+		n = 0;
+		row[n++] = r->exam_number;
+		row[n++] = c.reference;
+		row[n++] = c.family_name;
+		row[n++] = c.given_name ? c.given_name : "";
+		row[n++] = c.email ? c.email : "";
+		row[n++] = c.language ? c.language : "";
+		row[n++] = res ? res->outcome : "";
+		/* Scores as the notice shows them: none for the absent, and a
+		 * disqualified candidate's do not count. */
+		int shown = res && (!strcmp(res->outcome, "pass") || !strcmp(res->outcome, "fail"));
+		for (int s = 0; s < slots; s++) {
+			const struct sk_ledger_section *sec = res && s < res->nsections ? &res->sections[s] : NULL;
+			int scored = shown && sec && sec->max_points > 0;
+			snprintf(nums[s][0], sizeof(nums[s][0]), "%d", scored ? sec->points : 0);
+			snprintf(nums[s][1], sizeof(nums[s][1]), "%d", scored ? sec->max_points : 0);
+			row[n++] = sec ? sec->code : "";
+			row[n++] = scored ? nums[s][0] : "";
+			row[n++] = scored ? nums[s][1] : "";
+			row[n++] = scored ? (sec->passed ? "yes" : "no") : "";
+		}
+		row[n++] = abs;
+		sk_csv_put_row(&csv, row, n);
+		free(abs);
+		sk_candidate_release(&c);
+	}
+	if (code == EXIT_OK && sk_buf_failed(&csv)) {
+		cli_error("%s", _("out of memory"));
+		code = EXIT_FAIL;
+	}
+	if (code == EXIT_OK)
+		code = cli_write_output(j->csv, csv.buf, csv.len);
+	sk_buf_release(&csv);
+	return code;
+}
+
 static int run_job(struct job *j)
 {
 	char err[512] = "";
@@ -193,12 +333,30 @@ static int run_job(struct job *j)
 	int rc = sk_sitting_get(j->cli->db, j->sitting, &s);
 	if (rc)
 		return cli_db_error(j->cli, rc, NULL);
+	if (j->kind == K_NOTICES) {
+		struct sk_ledger_filter lf = { .sitting = j->sitting };
+		if ((rc = sk_ledger_foreach(j->cli->db, &lf, keep_result, j)))
+			return rc == SK_ENOMEM ? (cli_error("%s", _("out of memory")), EXIT_FAIL) : cli_db_error(j->cli, rc, NULL);
+		qsort(j->results, j->nresults, sizeof(*j->results), by_exam_number);
+	}
 	struct sk_registration_filter f = { .sitting = j->sitting, .room = j->room };
 	if ((rc = sk_registration_foreach(j->cli->db, &f, collect, j)))
 		return cli_db_error(j->cli, rc, NULL);
 	if (j->skipped_unpaid)
 		fprintf(stderr, _("%zu registrations get no ticket until their fee is paid (see 'shiken register list --unpaid'; --unpaid prints them anyway)\n"),
 			j->skipped_unpaid);
+	if (j->skipped_pending && j->nregs)
+		fprintf(stderr, _("%zu registrations are not graded yet and get no notice (see 'shiken grade --sitting %s')\n"),
+			j->skipped_pending, j->sitting);
+	if (!j->nregs && j->skipped_pending) {
+		if (j->room)
+			cli_error(_("no registration in room '%s' of sitting '%s' is graded yet: nothing was printed (see 'shiken grade --sitting %s')"),
+				  j->room, j->sitting, j->sitting);
+		else
+			cli_error(_("no registration of sitting '%s' is graded yet: nothing was printed (see 'shiken grade --sitting %s')"),
+				  j->sitting, j->sitting);
+		return EXIT_FAIL;
+	}
 	if (!j->nregs) {
 		struct sk_venue v;
 		int known = 1;
@@ -224,7 +382,7 @@ static int run_job(struct job *j)
 		cli_error(_("cannot create '%s': %s"), dir, strerror(errno));
 		return EXIT_FAIL;
 	}
-	static const char *const names[] = { "tickets", "roster", "booklets", "sheets" };
+	static const char *const names[] = { "tickets", "roster", "booklets", "sheets", "notices" };
 	struct sk_doc_opts dopts = { .size = j->size, .author = "shiken" };
 	struct sk_print_cache *cache = sk_print_cache_new();
 	if (!cache)
@@ -313,6 +471,8 @@ static int run_job(struct job *j)
 	if (tty)
 		fputs("\r\033[K", stderr);
 	sk_print_cache_free(cache);
+	if (code == EXIT_OK && j->csv)
+		code = write_mail_merge(j, dir);
 	if (code == EXIT_OK)
 		printf(_("%s: %zu files, %zu pages in %s\n"), j->sitting, j->files, j->pages, dir);
 	return code;
@@ -324,6 +484,7 @@ static int parse(struct cli *cli, enum kind kind, const char *usage_text, int ar
 		{ "sitting", required_argument, NULL, 's' }, { "room", required_argument, NULL, 'r' },
 		{ "out", required_argument, NULL, 'o' },     { "bundle", no_argument, NULL, 'b' },
 		{ "page-size", required_argument, NULL, 'p' }, { "unpaid", no_argument, NULL, 'u' },
+		{ "csv", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct job j = { .cli = cli, .kind = kind };
@@ -332,7 +493,7 @@ static int parse(struct cli *cli, enum kind kind, const char *usage_text, int ar
 	int c;
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		/* "--room --out DIR": the value is missing, not "--out". */
-		if (optarg && !strncmp(optarg, "--", 2) && (c == 's' || c == 'r' || c == 'o' || c == 'p'))
+		if (optarg && !strncmp(optarg, "--", 2) && (c == 's' || c == 'r' || c == 'o' || c == 'p' || c == 'c'))
 			return cli_bad_usage(usage_text, _("option '%s' needs a value"), argv[optind - 2]);
 		switch (c) {
 		case 's': j.sitting = optarg; break;
@@ -342,6 +503,11 @@ static int parse(struct cli *cli, enum kind kind, const char *usage_text, int ar
 			if (kind == K_ROSTERS)
 				return cli_bad_usage(usage_text, "%s", _("rosters are one file per room already"));
 			j.bundle = 1;
+			break;
+		case 'c':
+			if (kind != K_NOTICES)
+				return cli_bad_usage(usage_text, "%s", _("--csv is for notices"));
+			j.csv = optarg;
 			break;
 		case 'u':
 			if (kind != K_TICKETS)
@@ -369,6 +535,7 @@ static int parse(struct cli *cli, enum kind kind, const char *usage_text, int ar
 	}
 	int rc = run_job(&j);
 	free(j.regs);
+	free(j.results);
 	return rc;
 }
 
@@ -392,11 +559,17 @@ static int cmd_sheets(struct cli *cli, int argc, char **argv)
 	return parse(cli, K_SHEETS, usage_sheets, argc, argv);
 }
 
+static int cmd_notices(struct cli *cli, int argc, char **argv)
+{
+	return parse(cli, K_NOTICES, usage_notices, argc, argv);
+}
+
 const struct subcmd print_subs[] = {
 	{ "tickets", cmd_tickets, usage_tickets },
 	{ "rosters", cmd_rosters, usage_rosters },
 	{ "booklets", cmd_booklets, usage_booklets },
 	{ "sheets", cmd_sheets, usage_sheets },
+	{ "notices", cmd_notices, usage_notices },
 	{ NULL, NULL, NULL },
 };
 

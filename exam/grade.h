@@ -69,6 +69,8 @@ struct sk_grade_stats {
 	size_t graded;            /* results computed */
 	size_t pass, fail, absent, disqualified;
 	size_t incomplete;        /* reported in rep, no result */
+	size_t mismatched;        /* answer sheet not of the registration's paper (or
+	                             marks past its last question): reported, not graded */
 	size_t added;             /* first results written */
 	size_t changed;           /* results that differ from the stored ones */
 	size_t flips;             /* of those, pass <-> fail (or to/from disqualified/absent) */
@@ -121,11 +123,41 @@ struct sk_grade_detail {
 	char paper_code[16];
 	size_t nlines;
 	struct sk_grade_line lines[200];
-	/* Examiner-scored sections: who scored them. */
+	/* Examiner-scored sections: who scored them (by index of grade.sections). */
 	char examiners[8][128];
+	/* Why it cannot be graded now ("" when it can): an answer sheet of
+	 * another paper, sections without data. grade.outcome is "" then. */
+	char problem[192];
 };
 
-/* Everything a re-check needs for one exam number. */
+/* Everything a re-check needs for one exam number: the result stored and
+ * as computed now, and every printed position. SK_EINPUT (not an exam
+ * number), SK_ENOTFOUND (no such registration). */
 int sk_grade_detail(struct sk_db *db, const char *exam_number, struct sk_grade_detail *out);
+
+/* A stored result, for lists: live registrations of a sitting with their
+ * outcome ("pending" until graded) and section points. */
+struct sk_result_row {
+	char exam_number[16];
+	char reference[40];
+	char family_name[128], given_name[128];
+	char test[16];
+	char outcome[16];        /* pass, fail, absent, disqualified, pending */
+	int64_t run_id;          /* 0 when pending */
+	char graded_at[24];
+	int nsections;
+	struct sk_grade_section sections[8]; /* as stored; none when absent or pending */
+};
+
+struct sk_result_filter {
+	const char *sitting;     /* code; required */
+	const char *test;        /* code, or NULL */
+	const char *outcome;     /* or NULL */
+};
+
+/* Call cb for each matching registration in exam-number order; a non-zero
+ * return from cb stops and is returned. SK_ENOTFOUND: no such sitting. */
+int sk_result_foreach(struct sk_db *db, const struct sk_result_filter *filter,
+		      int (*cb)(void *payload, const struct sk_result_row *row), void *payload);
 
 #endif

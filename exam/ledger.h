@@ -14,6 +14,8 @@
 
 struct sk_db;
 
+/* A section of the attempt's test and its score; points and max_points
+ * are -1 (passed 0) when no score is stored: pending, absent, cancelled. */
 struct sk_ledger_section {
 	char code[32];
 	char name_ja[64], name_en[64];
@@ -35,7 +37,7 @@ struct sk_ledger_row {
 	char graded_at[24];
 	int64_t run_id;
 	char certificate[32];      /* "" until issued */
-	int nsections;
+	int nsections;             /* every section of the test, in order */
 	struct sk_ledger_section sections[8];
 };
 
@@ -51,5 +53,11 @@ struct sk_ledger_filter {
  * returned. SK_ENOTFOUND when filter->candidate names no candidate. */
 int sk_ledger_foreach(struct sk_db *db, const struct sk_ledger_filter *filter,
 		      int (*cb)(void *payload, const struct sk_ledger_row *row), void *payload);
+
+/* How many section positions an export needs so that every attempt fits:
+ * the most sections any test of the registry has (at least 1, at most 8).
+ * It depends on the tests, not on a filter, so exports of one registry
+ * share their columns. Negative SK_E* on error. */
+int sk_ledger_section_slots(struct sk_db *db);
 
 #endif

@@ -70,10 +70,16 @@ static void make_code(char out[SK_PAPER_CODE_LEN + 1], const unsigned char key[3
 	sk_draw_init(&d, key, "paper-code", exam_number, strlen(exam_number));
 	unsigned v = (unsigned)sk_draw_uniform(&d, 10000);
 	sk_draw_done(&d);
-	char digits[8];
-	snprintf(digits, sizeof(digits), "%02u%04u", (unsigned)form_number % 100u, v);
-	snprintf(out, SK_PAPER_CODE_LEN + 1, "%.2s-%.4s-%c", digits, digits + 2,
-		 (char)('0' + sk_damm_digit(digits)));
+	/* Formatted by hand: grading makes one for every paper of a sitting. */
+	unsigned f = (unsigned)form_number % 100u;
+	char digits[7] = { (char)('0' + f / 10), (char)('0' + f % 10), (char)('0' + v / 1000),
+			   (char)('0' + v / 100 % 10), (char)('0' + v / 10 % 10), (char)('0' + v % 10), 0 };
+	memcpy(out, digits, 2);
+	out[2] = '-';
+	memcpy(out + 3, digits + 2, 4);
+	out[7] = '-';
+	out[8] = (char)('0' + sk_damm_digit(digits));
+	out[9] = '\0';
 }
 
 /* ---- the permutation ---- */
@@ -196,26 +202,82 @@ static int permute(const struct form_content *fc, const unsigned char key[32],
 	return 0;
 }
 
-/* Digest of exactly what the paper shows, in order. */
+/* The digest's input is streamed through a small buffer and formatted by
+ * hand: grading rebuilds and checks every paper of a sitting, and printf
+ * would be most of its time. */
+struct digest_input {
+	crypto_generichash_state st;
+	size_t n;
+	unsigned char buf[512];
+};
+
+static void dg_put(struct digest_input *d, const void *data, size_t len)
+{
+	if (d->n + len > sizeof(d->buf)) {
+		crypto_generichash_update(&d->st, d->buf, d->n);
+		d->n = 0;
+	}
+	if (len > sizeof(d->buf)) {
+		crypto_generichash_update(&d->st, data, len);
+		return;
+	}
+	memcpy(d->buf + d->n, data, len);
+	d->n += len;
+}
+
+static void dg_str(struct digest_input *d, const char *s)
+{
+	dg_put(d, s, strlen(s));
+}
+
+static void dg_int(struct digest_input *d, long long v)
+{
+	char t[24];
+	int k = (int)sizeof(t);
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	do {
+		t[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		t[--k] = '-';
+	dg_put(d, t + k, sizeof(t) - (size_t)k);
+}
+
+/* Digest of exactly what the paper shows, in order: BLAKE2b of
+ *   "shiken-paper-v1\n" sitting "\n" exam number "\n" form "\n" code "\n"
+ * then per section "[code]\n" and per displayed item
+ *   "<position from 1> <item version id>" " <canonical letter>"... "\n". */
 static void paper_digest(struct sk_paper *p)
 {
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, 32);
-	struct sk_buf b = SK_BUF_INIT;
-	sk_buf_addf(&b, "shiken-paper-v1\n%s\n%s\n%s\n%s\n", p->sitting, p->exam_number, p->form, p->code);
+	struct digest_input d;
+	d.n = 0;
+	crypto_generichash_init(&d.st, NULL, 0, 32);
+	dg_str(&d, "shiken-paper-v1\n");
+	const char *head[] = { p->sitting, p->exam_number, p->form, p->code };
+	for (int i = 0; i < 4; i++) {
+		dg_str(&d, head[i]);
+		dg_put(&d, "\n", 1);
+	}
 	for (int s = 0; s < p->nsections; s++) {
-		sk_buf_addf(&b, "[%s]\n", p->sections[s].code);
+		dg_put(&d, "[", 1);
+		dg_str(&d, p->sections[s].code);
+		dg_put(&d, "]\n", 2);
 		for (int i = 0; i < p->sections[s].nitems; i++) {
 			const struct sk_paper_item *it = &p->sections[s].items[i];
-			sk_buf_addf(&b, "%d %lld", i + 1, (long long)it->item_version_id);
-			for (int o = 0; o < SK_ITEM_MAX_OPTIONS && it->option_of[o] >= 0; o++)
-				sk_buf_addf(&b, " %c", 'A' + it->option_of[o]);
-			sk_buf_addch(&b, '\n');
+			dg_int(&d, i + 1);
+			dg_put(&d, " ", 1);
+			dg_int(&d, (long long)it->item_version_id);
+			for (int o = 0; o < SK_ITEM_MAX_OPTIONS && it->option_of[o] >= 0; o++) {
+				char t[2] = { ' ', (char)('A' + it->option_of[o]) };
+				dg_put(&d, t, 2);
+			}
+			dg_put(&d, "\n", 1);
 		}
 	}
-	crypto_generichash_update(&st, (const unsigned char *)b.buf, b.len);
-	crypto_generichash_final(&st, p->digest, 32);
-	sk_buf_release(&b);
+	crypto_generichash_update(&d.st, d.buf, d.n);
+	crypto_generichash_final(&d.st, p->digest, 32);
+	sodium_memzero(&d, sizeof(d));
 }
 
 /* ---- building ---- */
@@ -612,4 +674,151 @@ int sk_paper_exists(struct sk_db *db, const char *exam_number)
 	if (have < 0)
 		return -sk_db_sqlfail(db, "looking for a paper");
 	return have;
+}
+
+/* ---- many papers of one sitting ---- */
+
+struct set_form {
+	char code[32];
+	char test[16];
+	struct form_content fc; /* fc.form_id, fc.number */
+};
+
+struct sk_paper_set {
+	struct sk_db *db;
+	char sitting[40];
+	unsigned char *key; /* sodium_malloc'd, 32 bytes */
+	size_t nforms, alloc;
+	struct set_form *forms;
+};
+
+static const char sql_set_forms[] =
+	"SELECT f.id FROM sitting_form sf JOIN form f ON f.id = sf.form_id"
+	" WHERE sf.sitting_id = ?1 ORDER BY f.id";
+static const char sql_set_form[] =
+	"SELECT f.code, f.number, t.code FROM form f JOIN test t ON t.id = f.test_id WHERE f.id = ?1";
+
+static int set_load_form(struct sk_paper_set *set, int64_t form_id, struct set_form **out)
+{
+	struct sk_db *db = set->db;
+	*out = NULL;
+	if (set->nforms == set->alloc) {
+		size_t alloc = set->alloc ? set->alloc * 2 : 16;
+		struct set_form *p = realloc(set->forms, alloc * sizeof(*p));
+		if (!p)
+			return sk_db_fail(db, SK_ENOMEM, "out of memory");
+		set->forms = p;
+		set->alloc = alloc;
+	}
+	struct set_form *sf = &set->forms[set->nforms];
+	memset(sf, 0, sizeof(*sf));
+	sqlite3_stmt *st = sk_db_stmt(db, sql_set_form);
+	if (!st)
+		return db->err;
+	sqlite3_bind_int64(st, 1, form_id);
+	int step = sqlite3_step(st);
+	if (step != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return step == SQLITE_DONE ? sk_db_fail(db, SK_ENOTFOUND, "no form with id %lld", (long long)form_id)
+					   : sk_db_sqlfail(db, "reading a form");
+	}
+	copy_col(sf->code, sizeof(sf->code), st, 0);
+	int number = sqlite3_column_int(st, 1);
+	copy_col(sf->test, sizeof(sf->test), st, 2);
+	sqlite3_reset(st);
+	int rc = load_content(db, form_id, &sf->fc);
+	if (rc)
+		return rc;
+	sf->fc.number = number;
+	set->nforms++;
+	*out = sf;
+	return 0;
+}
+
+void sk_paper_set_free(struct sk_paper_set *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->nforms; i++)
+		content_release(&set->forms[i].fc);
+	free(set->forms);
+	if (set->key)
+		sodium_free(set->key); /* sodium_free wipes it */
+	free(set);
+}
+
+int sk_paper_set_new(struct sk_db *db, const char *sitting, struct sk_paper_set **out)
+{
+	*out = NULL;
+	struct sk_sitting s;
+	int rc = sk_sitting_get(db, sitting, &s);
+	if (rc)
+		return rc;
+	struct sk_paper_set *set = calloc(1, sizeof(*set));
+	if (!set)
+		return sk_db_fail(db, SK_ENOMEM, "out of memory");
+	set->db = db;
+	snprintf(set->sitting, sizeof(set->sitting), "%s", s.code);
+	if (!(set->key = sodium_malloc(32))) {
+		free(set);
+		return sk_db_fail(db, SK_ENOMEM, "out of memory");
+	}
+	if ((rc = sk_sitting_key(db, s.id, set->key)))
+		goto fail;
+	/* The forms fixed for the sitting; ids first, since loading a form
+	 * uses cached statements of its own. */
+	int64_t ids[256];
+	size_t n = 0;
+	sqlite3_stmt *st = sk_db_stmt(db, sql_set_forms);
+	if (!st) {
+		rc = db->err;
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, s.id);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (n < 256 && (n == 0 || ids[n - 1] != id))
+			ids[n++] = id;
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE) {
+		rc = sk_db_sqlfail(db, "reading a sitting's forms");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct set_form *sf;
+		if ((rc = set_load_form(set, ids[i], &sf)))
+			goto fail;
+	}
+	*out = set;
+	return 0;
+fail:
+	sk_paper_set_free(set);
+	return rc;
+}
+
+int sk_paper_set_get(struct sk_paper_set *set, int64_t form_id, const char *exam_number,
+		     struct sk_paper *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct set_form *sf = NULL;
+	for (size_t i = 0; i < set->nforms && !sf; i++)
+		if (set->forms[i].fc.form_id == form_id)
+			sf = &set->forms[i];
+	int rc;
+	if (!sf && (rc = set_load_form(set, form_id, &sf)))
+		return rc;
+	snprintf(out->exam_number, sizeof(out->exam_number), "%s", exam_number);
+	snprintf(out->sitting, sizeof(out->sitting), "%s", set->sitting);
+	snprintf(out->test, sizeof(out->test), "%s", sf->test);
+	snprintf(out->form, sizeof(out->form), "%s", sf->code);
+	out->form_number = sf->fc.number;
+	make_code(out->code, set->key, out->exam_number, sf->fc.number);
+	if (permute(&sf->fc, set->key, out->exam_number, out)) {
+		sk_paper_release(out);
+		return sk_db_fail(set->db, SK_ENOMEM, "out of memory");
+	}
+	paper_digest(out);
+	return 0;
 }

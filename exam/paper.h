@@ -86,6 +86,30 @@ int sk_paper_exists(struct sk_db *db, const char *exam_number);
  * stored when it was built: 0 when they match, SK_EVERIFY if not. */
 int sk_paper_verify(struct sk_db *db, const char *exam_number);
 
+/* Many papers of one sitting, rebuilt in memory (grading, audits): the
+ * sitting key is opened once and each form's items are read once; after
+ * that a paper is rebuilt from its form and exam number by the same
+ * permutation sk_paper_get uses, without reading the database.
+ *
+ * Ownership: sk_paper_set_new() gives a set the caller frees with
+ * sk_paper_set_free() (NULL is a no-op). The set keeps the sitting key in
+ * a sodium_malloc'd buffer, wiped when freed, and borrows db, which must
+ * stay open while the set is used. */
+struct sk_paper_set;
+
+/* Open the set of a sitting (by code) and load the forms fixed for it.
+ * SK_ENOTFOUND when there is no such sitting. */
+int sk_paper_set_new(struct sk_db *db, const char *sitting, struct sk_paper_set **out);
+
+/* Rebuild the paper of exam_number (canonical, as stored) on form form_id
+ * (the paper's form_id): the same paper, code and digest as sk_paper_get
+ * gives for that registration. A form the sitting does not use is read
+ * once when first asked for. Release out with sk_paper_release(). */
+int sk_paper_set_get(struct sk_paper_set *set, int64_t form_id, const char *exam_number,
+		     struct sk_paper *out);
+
+void sk_paper_set_free(struct sk_paper_set *set);
+
 /* Parse a typed paper code ("03-4812-7", hyphens optional) into out[10];
  * 0, SK_EINPUT (shape) or SK_EVERIFY (check digit). */
 int sk_paper_code_parse(char out[SK_PAPER_CODE_LEN + 1], const char *input);

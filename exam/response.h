@@ -68,7 +68,11 @@ const char *sk_mark_format(unsigned char mark, int tf, char out[16]);
 
 /* Parse a mark as an OMR CSV holds it (see above) for a question of the
  * given kind and option count: 0 with *mark set, or SK_EINPUT with a
- * reason in why (for the report). */
+ * reason in why (for the report). Letters may be lower case or full-width;
+ * ○ may also be written ◯ or 〇, × also ✕, * also ＊; several marks may be
+ * separated by spaces or '/'. why is an English template (N_) whose first
+ * %s is the text as written and whose second, when it has one, is what the
+ * question takes ("O or X", "A-D"). */
 int sk_mark_parse(const char *text, int tf, int noptions, unsigned char *mark, const char **why);
 
 #endif

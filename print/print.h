@@ -48,4 +48,13 @@ int sk_print_booklet(struct sk_db *db, const char *exam_number, const struct sk_
 int sk_print_sheet(struct sk_db *db, const char *exam_number, const struct sk_print_opts *o,
 		   struct sk_print_cache *cache, struct sk_doc *doc, char *err, size_t errlen);
 
+/* 合否結果通知書: the result of one graded registration — passport name,
+ * exam number, test, sitting and date, the outcome (合格, 不合格, 欠席, 失格),
+ * each section's score against its pass mark, and what happens next — in
+ * Japanese (with furigana) and the candidate's language where a catalog
+ * has it (o->lang overrides), otherwise English. One page. SK_ECONFLICT
+ * for a registration not graded yet or cancelled. */
+int sk_print_notice(struct sk_db *db, const char *exam_number, const struct sk_print_opts *o,
+		    struct sk_doc *doc, char *err, size_t errlen);
+
 #endif

@@ -69,21 +69,28 @@ BEGIN
 	SELECT RAISE(ABORT, 'key corrections are never changed; add a new one');
 END;
 
--- One `shiken grade` that wrote results.
+-- One `shiken grade` that wrote results. key_corrections is the newest
+-- key_correction id when it ran: the keys its results were scored with,
+-- so a later re-grade can name the corrections that changed a result.
 CREATE TABLE grading_run (
 	id          INTEGER PRIMARY KEY,
 	sitting_id  INTEGER NOT NULL REFERENCES sitting(id),
 	actor       TEXT NOT NULL,
 	started_at  TEXT NOT NULL,
 	graded      INTEGER NOT NULL,   -- registrations graded
-	written     INTEGER NOT NULL    -- results new or changed by this run
+	written     INTEGER NOT NULL,   -- results new or changed by this run
+	key_corrections INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
 -- A registration's result as last graded, and the run that made it.
+-- (The outcome check is spelled with OR: SQLite checks an IN list of more
+-- than two values through a temporary index built for every row written,
+-- and grading writes a hundred thousand rows at once.)
 CREATE TABLE result (
 	registration_id INTEGER PRIMARY KEY REFERENCES registration(id),
 	run_id          INTEGER NOT NULL REFERENCES grading_run(id),
-	outcome         TEXT NOT NULL CHECK (outcome IN ('pass', 'fail', 'absent', 'disqualified')),
+	outcome         TEXT NOT NULL CHECK (outcome = 'pass' OR outcome = 'fail' OR outcome = 'absent'
+	                                     OR outcome = 'disqualified'),
 	graded_at       TEXT NOT NULL
 ) STRICT;
 

@@ -1,0 +1,55 @@
+/*
+ * Simulated answer sheets for the demo, the tests and the benchmarks: the
+ * OMR CSV (response.h) a sitting would send back, with a realistic spread
+ * of ability, fully deterministic from a seed.
+ *
+ * Each candidate gets an ability theta ~ N(0, 1) drawn from the seed and
+ * their exam number; each item a difficulty b = 0.75 * (bank difficulty - 3)
+ * - 0.3 (about -1.8 for difficulty 1 to +1.2 for 5: people who sit a test
+ * have prepared for it) and a discrimination a in [0.8, 1.4) from its
+ * version. A question is answered right with the three-parameter logistic
+ *   P = c + (1 - c) / (1 + exp(-1.7 a (theta - b)))
+ * with guessing c = 1/2 for ○× and 1/noptions for multiple choice; a wrong
+ * multiple-choice answer falls on one plausible distractor (fixed per item)
+ * three times as often as on each other one. About 1 % of answers are left
+ * blank and 0.3 % carry a second mark; `absent_percent` of the candidates
+ * are left out entirely. Answers are written as printed on the candidate's
+ * own paper (the displayed letter, O or X), so importing the file and
+ * grading it sees the keys through each paper's permutation. With the
+ * sample bank about two thirds of the candidates pass a 1号 test.
+ *
+ * Reading the keys to do this is recorded in the audit log (entity
+ * "sitting", action "simulate responses").
+ */
+#ifndef SK_SIMULATE_H
+#define SK_SIMULATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sk_db;
+struct sk_buf;
+
+struct sk_simulate_opts {
+	uint64_t seed;
+	double absent_percent; /* 0-100: candidates left out */
+};
+
+struct sk_simulate_stats {
+	size_t registrations; /* live registrations with a paper */
+	size_t sheets;        /* rows written */
+	size_t absent;        /* left out */
+	int positions;        /* question columns */
+};
+
+/* Append the OMR CSV of the sitting's papers (header first, rows in exam
+ * number order) to out. SK_ENOTFOUND: no such sitting; SK_EINPUT: no
+ * papers built yet (detail on db). The same seed, sitting and keys always
+ * give the same bytes. */
+int sk_simulate_responses(struct sk_db *db, const char *sitting, const struct sk_simulate_opts *opts,
+			  struct sk_buf *out, struct sk_simulate_stats *stats);
+
+/* The ability theta of a candidate under a seed (for tests). */
+double sk_simulate_ability(uint64_t seed, const char *exam_number);
+
+#endif
