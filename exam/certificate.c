@@ -101,14 +101,17 @@ static int date_strict(const char *s)
 }
 
 /* A name or label: 1..max bytes (0..max when may_be_empty), no control
- * characters. jansson has already refused invalid UTF-8. */
+ * characters, C1 (U+0080-U+009F, UTF-8 C2 80-9F) included: verifiers print
+ * claims to terminals, where U+009B starts an escape sequence. jansson has
+ * already refused invalid UTF-8. */
 static int text_ok(const char *s, size_t max, int may_be_empty)
 {
 	if (!s)
 		return 0;
 	size_t n = 0;
 	for (; s[n]; n++)
-		if (n >= max || (unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+		if (n >= max || (unsigned char)s[n] < 0x20 || s[n] == 0x7f ||
+		    ((unsigned char)s[n] == 0xc2 && (unsigned char)s[n + 1] >= 0x80 && (unsigned char)s[n + 1] <= 0x9f))
 			return 0;
 	return n > 0 || may_be_empty;
 }

@@ -478,9 +478,22 @@ Test(jws, payload_is_read_only_after_the_signature)
 	c = good;
 	c.family_name = "";
 	cr_assert_null(sk_cert_claims_json(&c, &why));
+	/* Control characters, C1 too: verifiers print names to terminals. */
+	c = good;
+	c.family_name = "TRAN\x1b[2J";
+	cr_assert_null(sk_cert_claims_json(&c, &why));
+	cr_assert_str_eq(why, "the name (family_name, given_name) is missing or malformed");
+	c = good;
+	c.given_name = "VAN\xc2\x9b" "2J";
+	cr_assert_null(sk_cert_claims_json(&c, &why));
+	c = good;
+	c.given_name = "NGUY\xe1\xbb\x84N \xc2\xa0" "AN"; /* Ễ and a no-break space are fine */
+	json_t *ok = sk_cert_claims_json(&c, &why);
+	cr_assert_not_null(ok, "%s", why);
+	json_decref(ok);
 	c = good;
 	c.given_name = "";
-	json_t *ok = sk_cert_claims_json(&c, &why);
+	ok = sk_cert_claims_json(&c, &why);
 	cr_assert_not_null(ok, "single-name passports have an empty given name");
 	json_decref(ok);
 	c = good;
