@@ -22,7 +22,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,
 	EXIT_USAGE = 2,
-	EXIT_VERIFY = 3,
+	EXIT_VERIFY = 3, /* verification failed: audit verify, verify (a certificate not valid) */
 };
 
 enum cmd_flags {
@@ -81,12 +81,20 @@ int cmd_incident(struct cli *cli, int argc, char **argv);
 int cmd_grade(struct cli *cli, int argc, char **argv);
 int cmd_result(struct cli *cli, int argc, char **argv);
 int cmd_ledger(struct cli *cli, int argc, char **argv);
+int cmd_keys(struct cli *cli, int argc, char **argv);
+int cmd_cert(struct cli *cli, int argc, char **argv);
+int cmd_verify(struct cli *cli, int argc, char **argv);
 
 
 /* Run one command (argv[0] is its name) as main() would: open the database
  * and key file its flags ask for, run it, close. Returns its exit code. The
  * demo runs its steps through here. */
 int cli_run(const struct cli *base, int argc, char **argv);
+
+/* Open the database for a command that decides itself whether it needs one
+ * (verify): as cli_run does for NEED_DB, with the key file when need_keys.
+ * On success cli->db is set and the caller closes it. Returns an exit code. */
+int cli_open_db(struct cli *cli, int argc, char **argv, int need_keys);
 
 /* A subcommand table for commands with verbs ("candidate import"). */
 struct subcmd {
@@ -98,7 +106,7 @@ struct subcmd {
 extern const struct subcmd test_subs[], candidate_subs[], venue_subs[], sitting_subs[],
 	register_subs[], fee_subs[], audit_subs[], bank_subs[], item_subs[], blueprint_subs[],
 	form_subs[], paper_subs[], config_subs[], print_subs[], responses_subs[], scores_subs[],
-	incident_subs[], result_subs[], ledger_subs[];
+	incident_subs[], result_subs[], ledger_subs[], keys_subs[], cert_subs[];
 
 /* Dispatch argv[1] among subs; prints usage and returns EXIT_USAGE when the
  * verb is missing or unknown. `usage` describes the command as a whole. */

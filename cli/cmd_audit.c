@@ -97,7 +97,7 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int cmd_verify(struct cli *cli, int argc, char **argv)
+static int cmd_verify_log(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "head", required_argument, NULL, 'h' },
@@ -172,7 +172,7 @@ static int cmd_verify(struct cli *cli, int argc, char **argv)
 
 const struct subcmd audit_subs[] = {
 	{ "show", cmd_show, usage_show },
-	{ "verify", cmd_verify, usage_verify },
+	{ "verify", cmd_verify_log, usage_verify },
 	{ NULL, NULL, NULL },
 };
 

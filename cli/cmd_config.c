@@ -2,7 +2,9 @@
 #include "cli/cli.h"
 #include "core/audit.h"
 #include "core/db.h"
+#include "core/buf.h"
 #include "core/error.h"
+#include "exam/certificate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,19 +13,25 @@ static const char usage[] =
 	N_("usage: shiken config get|set KEY [VALUE]\n"
 	   "\n"
 	   "Settings:\n"
-	   "  review.approvals   approvals an item needs before it enters forms (1-9, default 2)\n");
+	   "  review.approvals   approvals an item needs before it enters forms (1-9, default 2)\n"
+	   "  cert.issuer        who issues certificates, as their tokens name it (\"iss\"):\n"
+	   "                     a URL or name, 1-200 printable characters, no spaces\n");
 static const char usage_get[] = N_("usage: shiken config get KEY\n");
 static const char usage_set[] = N_("usage: shiken config set KEY VALUE\n");
 
 struct setting {
 	const char *key;
-	const char *fallback;
-	int lo, hi;
+	const char *fallback; /* shown when unset */
+	int lo, hi;           /* a number in lo..hi, or when both are 0, text */
+	int (*valid)(const char *text);
+	const char *rule;     /* N_(): what valid() wants */
 };
 
 static const struct setting settings[] = {
-	{ "review.approvals", "2", 1, 9 },
-	{ NULL, NULL, 0, 0 },
+	{ "review.approvals", "2", 1, 9, NULL, NULL },
+	{ SK_CONFIG_ISSUER, "", 0, 0, sk_cert_issuer_valid,
+	  N_("%s takes a URL or name of 1-200 printable characters without spaces") },
+	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 
 static const struct setting *find(const char *key)
@@ -54,23 +62,45 @@ static int cmd_set(struct cli *cli, int argc, char **argv)
 	const struct setting *s = find(argv[1]);
 	if (!s)
 		return cli_bad_usage(usage, _("no setting '%s'"), argv[1]);
-	char *end = NULL;
-	long v = strtol(argv[2], &end, 10);
-	if (!*argv[2] || *end || v < s->lo || v > s->hi) {
-		cli_error(_("%s takes a number from %d to %d"), s->key, s->lo, s->hi);
-		return EXIT_USAGE;
+	char value[SK_ISSUER_MAX + 1];
+	if (s->valid) {
+		if (!s->valid(argv[2])) {
+			cli_error(_(s->rule), s->key);
+			return EXIT_USAGE;
+		}
+		snprintf(value, sizeof(value), "%s", argv[2]);
+	} else {
+		char *end = NULL;
+		long v = strtol(argv[2], &end, 10);
+		if (!*argv[2] || *end || v < s->lo || v > s->hi) {
+			cli_error(_("%s takes a number from %d to %d"), s->key, s->lo, s->hi);
+			return EXIT_USAGE;
+		}
+		snprintf(value, sizeof(value), "%ld", v);
 	}
-	char value[24], detail[96];
-	snprintf(value, sizeof(value), "%ld", v);
 	char *old = sk_db_meta_get(cli->db, s->key);
-	snprintf(detail, sizeof(detail), "{\"%s\":[\"%s\",\"%s\"]}", s->key, old ? old : s->fallback, value);
+	struct sk_buf detail = SK_BUF_INIT;
+	sk_buf_addch(&detail, '{');
+	sk_buf_add_json_str(&detail, s->key);
+	sk_buf_adds(&detail, ":[");
+	sk_buf_add_json_str(&detail, old ? old : s->fallback);
+	sk_buf_addch(&detail, ',');
+	sk_buf_add_json_str(&detail, value);
+	sk_buf_adds(&detail, "]}");
 	free(old);
+	if (sk_buf_failed(&detail)) {
+		sk_buf_release(&detail);
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
 	int rc;
 	if ((rc = sk_db_begin(cli->db)) || (rc = sk_db_meta_set(cli->db, s->key, value)) ||
-	    (rc = sk_audit_append(cli->db, "config", s->key, "set", detail)) || (rc = sk_db_commit(cli->db))) {
+	    (rc = sk_audit_append(cli->db, "config", s->key, "set", detail.buf)) || (rc = sk_db_commit(cli->db))) {
 		sk_db_rollback(cli->db);
+		sk_buf_release(&detail);
 		return cli_db_error(cli, rc, NULL);
 	}
+	sk_buf_release(&detail);
 	printf("%s = %s\n", s->key, value);
 	return EXIT_OK;
 }

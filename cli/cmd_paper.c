@@ -234,7 +234,7 @@ static int verify_one(void *payload, const struct sk_registration *r)
 	return 0;
 }
 
-static int cmd_verify(struct cli *cli, int argc, char **argv)
+static int cmd_verify_papers(struct cli *cli, int argc, char **argv)
 {
 	const char *sitting = NULL, *examno = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -268,7 +268,7 @@ const struct subcmd paper_subs[] = {
 	{ "build", cmd_build, usage_build },
 	{ "show", cmd_show, usage_show },
 	{ "key", cmd_key, usage_key },
-	{ "verify", cmd_verify, usage_verify },
+	{ "verify", cmd_verify_papers, usage_verify },
 	{ NULL, NULL, NULL },
 };
 

@@ -42,6 +42,11 @@ const struct cmd cli_commands[] = {
 	{ "grade", cmd_grade, NEED_DB | WRITES_DB | NEED_KEYS, N_("grade a sitting against each candidate's paper"), NULL },
 	{ "result", cmd_result, NEED_DB | NEED_KEYS, N_("show a candidate's result item by item; list results"), result_subs },
 	{ "ledger", cmd_ledger, NEED_DB | NEED_KEYS, N_("the candidate ledger (受験者台帳): show and export"), ledger_subs },
+	{ "keys", cmd_keys, NEED_DB | WRITES_DB | NEED_KEYS,
+	  N_("certificate signing keys: generate, list, retire, export as JWKS"), keys_subs },
+	{ "cert", cmd_cert, NEED_DB | WRITES_DB | NEED_KEYS,
+	  N_("certificates (合格証明書): list, revoke, the signed revocation list"), cert_subs },
+	{ "verify", cmd_verify, 0, N_("check a certificate's QR code or token, offline or against the registry"), NULL },
 	{ "config", cmd_config, NEED_DB | WRITES_DB | NEED_KEYS, N_("show and change settings"), config_subs },
 	{ "audit", cmd_audit, NEED_DB | NEED_KEYS, N_("show and verify the audit log"), audit_subs },
 	{ "backup", cmd_backup, NEED_DB | NEED_KEYS, N_("copy the database consistently while it is in use"), NULL },
@@ -110,6 +115,30 @@ static int cmd_version(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+int cli_open_db(struct cli *cli, int argc, char **argv, int need_keys)
+{
+	int64_t fixed_now = -1;
+	if (cli_fixed_now(&fixed_now))
+		return EXIT_USAGE;
+	char errmsg[1024];
+	if (sk_db_open(&cli->db, cli->db_path, 0, errmsg, sizeof(errmsg))) {
+		cli_error("%s", errmsg);
+		return EXIT_FAIL;
+	}
+	sk_db_set_clock(cli->db, fixed_now);
+	sk_db_set_actor(cli->db, cli->actor);
+	char command[128];
+	snprintf(command, sizeof(command), "%s%s%s", cli->command, argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+	sk_db_set_command(cli->db, command);
+	if (need_keys && sk_keys_load(cli->db, cli->key_path)) {
+		cli_error("%s", sk_db_errmsg(cli->db));
+		sk_db_close(cli->db);
+		cli->db = NULL;
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 int cli_run(const struct cli *base, int argc, char **argv)
 {
 	struct cli cli = *base;
@@ -142,29 +171,10 @@ int cli_run(const struct cli *base, int argc, char **argv)
 		free(cli.key_path);
 		return r;
 	}
-	int64_t fixed_now = -1;
-	if (cli_fixed_now(&fixed_now)) {
-		free(cli.key_path);
-		return EXIT_USAGE;
-	}
-	char errmsg[1024];
-	int rc = sk_db_open(&cli.db, cli.db_path, 0, errmsg, sizeof(errmsg));
+	int rc = cli_open_db(&cli, sub_argc, sub_argv, cmd->flags & NEED_KEYS);
 	if (rc) {
-		cli_error("%s", errmsg);
 		free(cli.key_path);
-		return EXIT_FAIL;
-	}
-	sk_db_set_clock(cli.db, fixed_now);
-	sk_db_set_actor(cli.db, cli.actor);
-	char command[128];
-	snprintf(command, sizeof(command), "%s%s%s", cmd->name, sub_argc > 1 ? " " : "",
-		 sub_argc > 1 ? sub_argv[1] : "");
-	sk_db_set_command(cli.db, command);
-	if ((cmd->flags & NEED_KEYS) && (rc = sk_keys_load(cli.db, cli.key_path))) {
-		cli_error("%s", sk_db_errmsg(cli.db));
-		sk_db_close(cli.db);
-		free(cli.key_path);
-		return EXIT_FAIL;
+		return rc;
 	}
 	rc = cmd->fn(&cli, sub_argc, sub_argv);
 	sk_db_close(cli.db);

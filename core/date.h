@@ -25,6 +25,9 @@ long sk_date_days(const struct sk_date *d);
 void sk_date_from_days(struct sk_date *out, long days);
 /* Today (UTC) for a time in seconds since the epoch. */
 void sk_date_from_time(struct sk_date *out, long long seconds);
+/* A time in seconds since the epoch as "YYYY-MM-DDTHH:MM:SSZ" (UTC) in
+ * out[21]; returns out. */
+char *sk_time_format(char out[21], long long seconds);
 
 /* Parse "HH:MM" (24 h) into minutes since midnight; 0 or SK_EINPUT. */
 int sk_time_parse(int *out_minutes, const char *s);

@@ -366,27 +366,7 @@ int64_t sk_db_now_seconds(const struct sk_db *db)
 
 void sk_db_now(const struct sk_db *db, char out[21])
 {
-	int64_t t = sk_db_now_seconds(db);
-	int64_t days = t / 86400, secs = t % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	struct sk_date d;
-	sk_date_from_days(&d, (long)days);
-	sk_date_format(out, &d);
-	int h = (int)(secs / 3600), m = (int)(secs / 60 % 60), s = (int)(secs % 60);
-	out[10] = 'T';
-	out[11] = (char)('0' + h / 10);
-	out[12] = (char)('0' + h % 10);
-	out[13] = ':';
-	out[14] = (char)('0' + m / 10);
-	out[15] = (char)('0' + m % 10);
-	out[16] = ':';
-	out[17] = (char)('0' + s / 10);
-	out[18] = (char)('0' + s % 10);
-	out[19] = 'Z';
-	out[20] = '\0';
+	sk_time_format(out, (long long)sk_db_now_seconds(db));
 }
 
 void sk_db_set_clock(struct sk_db *db, int64_t fixed)

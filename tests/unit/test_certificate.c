@@ -1,0 +1,407 @@
+/*
+ * Certificates in the registry: numbers with a check digit, revocation
+ * (kept for good, audited, seen by the verifier at once), the listing, the
+ * signed revocation list offline verifiers take along, and the ledger's
+ * certificate column. Certificates are put in the table the way issue will
+ * (signed with the active key); issuing itself is not built yet.
+ */
+#include "unit.h"
+#include "core/candidate.h"
+#include "core/registration.h"
+#include "core/sitting.h"
+#include "core/synth.h"
+#include "core/venue.h"
+#include "exam/certificate.h"
+
+#include <sodium.h>
+
+#define ISSUER "https://shiken.example.jp"
+
+static void setup(void)
+{
+	cr_assert_geq(sodium_init(), 0);
+}
+
+TestSuite(certificate, .init = setup);
+
+static void must_import(struct sk_db *db, int (*fn)(struct sk_db *, const char *, const struct sk_import_opts *,
+						    struct sk_import_stats *, struct sk_report *),
+			const char *path)
+{
+	struct sk_report rep = SK_REPORT_INIT;
+	struct sk_import_stats st;
+	int rc = fn(db, path, NULL, &st, &rep);
+	cr_assert_eq(rc, 0, "importing %s: %s", path, sk_db_errmsg(db));
+	sk_import_stats_release(&st);
+	sk_report_release(&rep);
+}
+
+/* A registry with three MM1 registrations (ids 1-3), an issuer and a key. */
+static void world(struct unit_db *u)
+{
+	unit_db_open(u, 1);
+	struct sk_db *db = u->db;
+	char *csv = unit_path(u->dir, "c.csv"), *reg = unit_path(u->dir, "r.csv");
+	char err[256];
+	cr_assert_eq(sk_synth_write_candidates(csv, 3, 3, 2026, NULL, 0, err, sizeof(err)), 0, "%s", err);
+	must_import(db, sk_candidate_import, csv);
+	struct sk_report rep = SK_REPORT_INIT;
+	struct sk_venue *v = calloc(1, sizeof(*v));
+	snprintf(v->code, sizeof(v->code), "V");
+	snprintf(v->name, sizeof(v->name), "Hall");
+	snprintf(v->country, sizeof(v->country), "JP");
+	snprintf(v->city, sizeof(v->city), "Tokyo");
+	snprintf(v->address, sizeof(v->address), "1-1");
+	snprintf(v->rooms[0].code, sizeof(v->rooms[0].code), "A");
+	v->rooms[0].rows = 2;
+	v->rooms[0].cols = 2;
+	v->nrooms = 1;
+	int outcome;
+	cr_assert_eq(sk_venue_save(db, v, &outcome, &rep), 0);
+	free(v);
+	struct sk_sitting s;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.code, sizeof(s.code), "S1");
+	snprintf(s.exam_date, sizeof(s.exam_date), "2026-12-13");
+	snprintf(s.start_time, sizeof(s.start_time), "09:30");
+	snprintf(s.venue, sizeof(s.venue), "V");
+	snprintf(s.fee_currency, sizeof(s.fee_currency), "JPY");
+	snprintf(s.tests[0], sizeof(s.tests[0]), "MM1");
+	s.ntests = 1;
+	cr_assert_eq(sk_sitting_save(db, &s, "12000", &outcome, &rep), 0);
+	FILE *f = fopen(reg, "w");
+	fprintf(f, "reference,sitting,test\n");
+	for (int i = 0; i < 3; i++) {
+		struct sk_synth_candidate c;
+		sk_synth_candidate(&c, 3, (size_t)i, 2026);
+		fprintf(f, "%s,S1,MM1\n", c.reference);
+	}
+	fclose(f);
+	must_import(db, sk_register_import, reg);
+	sk_report_release(&rep);
+	free(csv);
+	free(reg);
+	cr_assert_eq(sk_db_meta_set(db, SK_CONFIG_ISSUER, ISSUER), 0);
+	char kid[SK_KID_LEN + 1], retired[SK_KID_LEN + 1];
+	cr_assert_eq(sk_keys_sign_generate(db, u->key_path, kid, retired), 0, "%s", sk_db_errmsg(db));
+}
+
+/* Sign and store a certificate for registration reg, as issue will. The
+ * token is returned (caller frees). */
+static char *issue(struct unit_db *u, int reg, int seq)
+{
+	char number[SK_CERTNO_LEN + 1];
+	sk_certno_format(number, 2026, seq);
+	struct sk_cert_claims c = {
+		.issuer = ISSUER, .number = number, .family_name = "TRAN", .given_name = "VAN AN",
+		.birthdate = "1999-04-01", .test_code = "MM1", .category_ja = "機械金属加工",
+		.category_en = "Machining and Metalworking", .level = 1, .sitting_date = "2026-12-13",
+		.issued_at = SK_TEST_NOW,
+	};
+	char *tok = NULL;
+	cr_assert_eq(sk_cert_sign(u->db, &tok, &c), 0, "%s", sk_db_errmsg(u->db));
+	sqlite3_stmt *st = NULL;
+	cr_assert_eq(sqlite3_prepare_v2(u->db->sql,
+					"INSERT INTO certificate (number, registration_id, token, kid, issued_at)"
+					" VALUES (?1, ?2, ?3, ?4, '2026-11-22T09:30:00Z')",
+					-1, &st, NULL),
+		     SQLITE_OK);
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, reg);
+	sqlite3_bind_text(st, 3, tok, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, sk_keys_signer(u->db)->kid, -1, SQLITE_STATIC);
+	cr_assert_eq(sqlite3_step(st), SQLITE_DONE, "%s", sqlite3_errmsg(u->db->sql));
+	sqlite3_finalize(st);
+	return tok;
+}
+
+static enum sk_verdict verify_in_db(struct unit_db *u, const char *tok, int64_t *revoked_at)
+{
+	struct sk_keyring ring = SK_KEYRING_INIT;
+	cr_assert_eq(sk_keys_keyring(u->db, &ring), 0);
+	struct sk_cert_verify_opts o = { .keys = &ring, .issuer = ISSUER, .db = u->db };
+	struct sk_cert_check c;
+	cr_assert_eq(sk_cert_verify(&c, tok, strlen(tok), &o), 0, "%s", sk_db_errmsg(u->db));
+	enum sk_verdict v = c.verdict;
+	if (revoked_at)
+		*revoked_at = c.revoked_at;
+	sk_cert_check_release(&c);
+	sk_keyring_release(&ring);
+	return v;
+}
+
+/* ---- numbers ---- */
+
+Test(certificate, numbers_have_a_damm_check_digit)
+{
+	char n[SK_CERTNO_LEN + 1], p[SK_CERTNO_LEN + 1];
+	sk_certno_format(n, 2026, 42);
+	cr_assert_eq(strlen(n), SK_CERTNO_LEN);
+	cr_assert_eq(strncmp(n, "2026-000042-", 12), 0, "%s", n);
+	char digits[12];
+	snprintf(digits, sizeof(digits), "%.4s%.6s%c", n, n + 5, n[12]);
+	cr_assert(sk_damm_valid(digits));
+	cr_assert_eq(sk_certno_parse(p, n), 0);
+	cr_assert_str_eq(p, n);
+	/* Typed without hyphens, with spaces, in full-width digits. */
+	char typed[64];
+	snprintf(typed, sizeof(typed), "%.4s%.6s%c", n, n + 5, n[12]);
+	cr_assert_eq(sk_certno_parse(p, typed), 0);
+	cr_assert_str_eq(p, n);
+	snprintf(typed, sizeof(typed), "%.4s %.6s %c", n, n + 5, n[12]);
+	cr_assert_eq(sk_certno_parse(p, typed), 0);
+	cr_assert_str_eq(p, n);
+	/* Full-width digits and hyphen, as a Japanese keyboard types them. */
+	char wide[64];
+	size_t w = 0;
+	for (const char *c = n; *c; c++) {
+		unsigned cp = *c == '-' ? 0xFF0D : 0xFF10 + (unsigned)(*c - '0');
+		wide[w++] = (char)(0xE0 | (cp >> 12));
+		wide[w++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		wide[w++] = (char)(0x80 | (cp & 0x3F));
+	}
+	wide[w] = '\0';
+	cr_assert_eq(sk_certno_parse(p, wide), 0, "%s", wide);
+	cr_assert_str_eq(p, n);
+	/* Every single wrong digit and every swap of neighbours is caught. */
+	for (int i = 0; i < SK_CERTNO_LEN; i++) {
+		if (n[i] == '-')
+			continue;
+		char m[SK_CERTNO_LEN + 1];
+		for (char d = '0'; d <= '9'; d++) {
+			if (d == n[i])
+				continue;
+			memcpy(m, n, sizeof(m));
+			m[i] = d;
+			cr_assert_neq(sk_certno_parse(p, m), 0, "%s", m);
+		}
+		int j = i + 1 < SK_CERTNO_LEN && n[i + 1] == '-' ? i + 2 : i + 1;
+		if (j < SK_CERTNO_LEN && n[i] != n[j]) {
+			memcpy(m, n, sizeof(m));
+			m[i] = n[j];
+			m[j] = n[i];
+			cr_assert_eq(sk_certno_parse(p, m), SK_EVERIFY, "%s", m);
+		}
+	}
+	const char *bad[] = { "", "2026-42-1", "2026-0000420-1", "1999-000001-0", "2026-000000-0", "2026-00004A-1",
+			      "0001-00042-6" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_neq(sk_certno_parse(p, bad[i]), 0, "%s", bad[i]);
+		cr_assert_str_eq(p, "");
+	}
+}
+
+/* ---- revocation ---- */
+
+Test(certificate, revoke_is_kept_audited_and_seen_at_once)
+{
+	struct unit_db u;
+	world(&u);
+	char *tok = issue(&u, 1, 1);
+	char *other = issue(&u, 2, 2);
+	char number[SK_CERTNO_LEN + 1];
+	sk_certno_format(number, 2026, 1);
+	cr_assert_eq(verify_in_db(&u, tok, NULL), SK_VERDICT_VALID);
+	cr_assert_eq(sk_cert_revoke(u.db, number, "name misspelt on the certificate"), 0, "%s", sk_db_errmsg(u.db));
+	int64_t at = 0;
+	cr_assert_eq(verify_in_db(&u, tok, &at), SK_VERDICT_REVOKED);
+	cr_assert_eq(at, SK_TEST_NOW);
+	cr_assert_eq(verify_in_db(&u, other, NULL), SK_VERDICT_VALID, "only that one");
+	char *reason = unit_query_text(u.db->sql, "SELECT reason FROM certificate WHERE status = 'revoked'");
+	cr_assert_str_eq(reason, "name misspelt on the certificate");
+	free(reason);
+	char *detail = unit_query_text(u.db->sql, "SELECT entity_key || ' ' || action || ' ' || detail FROM audit"
+						   " WHERE entity = 'certificate'");
+	char want[128];
+	snprintf(want, sizeof(want), "%s revoke {\"reason\":\"name misspelt on the certificate\"}", number);
+	cr_assert_str_eq(detail, want);
+	free(detail);
+	unit_assert_db_clean(u.db->sql);
+	free(tok);
+	free(other);
+	unit_db_close(&u);
+}
+
+Test(certificate, revoke_refusals_change_nothing)
+{
+	struct unit_db u;
+	world(&u);
+	char *tok = issue(&u, 1, 1);
+	char number[SK_CERTNO_LEN + 1], missing[SK_CERTNO_LEN + 1];
+	sk_certno_format(number, 2026, 1);
+	sk_certno_format(missing, 2026, 9);
+	int64_t records = unit_query_int(u.db->sql, "SELECT count(*) FROM audit");
+	cr_assert_eq(sk_cert_revoke(u.db, missing, "x"), SK_ENOTFOUND);
+	cr_assert(strstr(sk_db_errmsg(u.db), missing));
+	cr_assert_eq(sk_cert_revoke(u.db, number, ""), SK_EINPUT);
+	cr_assert_eq(sk_cert_revoke(u.db, number, "   "), SK_EINPUT);
+	cr_assert_eq(sk_cert_revoke(u.db, number, "two\nlines"), SK_EINPUT);
+	char longer[600];
+	memset(longer, 'x', 501);
+	longer[501] = '\0';
+	cr_assert_eq(sk_cert_revoke(u.db, number, longer), SK_EINPUT);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM certificate WHERE status = 'revoked'"), 0);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM audit"), records);
+	cr_assert_eq(sk_cert_revoke(u.db, number, "fraud"), 0);
+	cr_assert_eq(sk_cert_revoke(u.db, number, "again"), SK_EEXISTS);
+	cr_assert(strstr(sk_db_errmsg(u.db), "already revoked"), "%s", sk_db_errmsg(u.db));
+	char *reason = unit_query_text(u.db->sql, "SELECT reason FROM certificate");
+	cr_assert_str_eq(reason, "fraud", "the first reason stays");
+	free(reason);
+	cr_assert_eq(u.db->tx_depth, 0);
+	free(tok);
+	unit_db_close(&u);
+}
+
+Test(certificate, the_table_keeps_certificates_as_issued)
+{
+	struct unit_db u;
+	world(&u);
+	char *tok = issue(&u, 1, 1);
+	sqlite3 *sql = u.db->sql;
+	char *msg = NULL;
+	cr_assert_neq(sqlite3_exec(sql, "DELETE FROM certificate", NULL, NULL, &msg), SQLITE_OK);
+	cr_assert(strstr(msg, "never deleted"), "%s", msg);
+	sqlite3_free(msg);
+	cr_assert_neq(sqlite3_exec(sql, "UPDATE certificate SET token = 'x'", NULL, NULL, &msg), SQLITE_OK);
+	sqlite3_free(msg);
+	cr_assert_neq(sqlite3_exec(sql, "UPDATE certificate SET status = 'revoked'", NULL, NULL, &msg), SQLITE_OK,
+		      "revoked needs a time and a reason");
+	sqlite3_free(msg);
+	cr_assert_eq(sqlite3_exec(sql,
+				  "UPDATE certificate SET status = 'revoked', revoked_at = '2026-11-22T09:30:00Z',"
+				  " reason = 'r'",
+				  NULL, NULL, &msg),
+		     SQLITE_OK, "%s", msg);
+	cr_assert_neq(sqlite3_exec(sql, "UPDATE certificate SET status = 'valid', revoked_at = NULL, reason = NULL",
+				   NULL, NULL, &msg),
+		      SQLITE_OK, "a revoked certificate stays revoked");
+	cr_assert(strstr(msg, "stays revoked"), "%s", msg);
+	sqlite3_free(msg);
+	/* A second certificate for the same registration, or a bad number. */
+	cr_assert_neq(sqlite3_exec(sql,
+				   "INSERT INTO certificate (number, registration_id, token, kid, issued_at)"
+				   " VALUES ('2026-000002-7', 1, 't', 'k', 'now')",
+				   NULL, NULL, &msg),
+		      SQLITE_OK);
+	sqlite3_free(msg);
+	cr_assert_neq(sqlite3_exec(sql,
+				   "INSERT INTO certificate (number, registration_id, token, kid, issued_at)"
+				   " VALUES ('26-2-7', 2, 't', 'k', 'now')",
+				   NULL, NULL, &msg),
+		      SQLITE_OK);
+	sqlite3_free(msg);
+	free(tok);
+	unit_db_close(&u);
+}
+
+Test(certificate, ledger_shows_the_certificate_number)
+{
+	struct unit_db u;
+	world(&u);
+	char *tok = issue(&u, 2, 5);
+	char number[SK_CERTNO_LEN + 1];
+	sk_certno_format(number, 2026, 5);
+	char *got = unit_query_text(u.db->sql, "SELECT certificate FROM ledger WHERE registration_id = 2");
+	cr_assert_str_eq(got, number);
+	free(got);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM ledger WHERE certificate IS NULL"), 2);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM ledger"), 3, "one row per registration still");
+	free(tok);
+	unit_db_close(&u);
+}
+
+struct rows {
+	int n;
+	char numbers[8][SK_CERTNO_LEN + 1];
+	char status[8][16];
+};
+
+static int collect(void *payload, const struct sk_cert_row *r)
+{
+	struct rows *rows = payload;
+	snprintf(rows->numbers[rows->n], sizeof(rows->numbers[0]), "%s", r->number);
+	snprintf(rows->status[rows->n], sizeof(rows->status[0]), "%s", r->status);
+	rows->n++;
+	return 0;
+}
+
+Test(certificate, list_by_status)
+{
+	struct unit_db u;
+	world(&u);
+	free(issue(&u, 3, 3));
+	free(issue(&u, 1, 1));
+	char n1[SK_CERTNO_LEN + 1], n3[SK_CERTNO_LEN + 1];
+	sk_certno_format(n1, 2026, 1);
+	sk_certno_format(n3, 2026, 3);
+	cr_assert_eq(sk_cert_revoke(u.db, n3, "r"), 0);
+	struct rows all = { 0 }, valid = { 0 }, revoked = { 0 };
+	cr_assert_eq(sk_cert_foreach(u.db, NULL, collect, &all), 0);
+	cr_assert_eq(all.n, 2);
+	cr_assert_str_eq(all.numbers[0], n1, "by number");
+	cr_assert_eq(sk_cert_foreach(u.db, "valid", collect, &valid), 0);
+	cr_assert_eq(valid.n, 1);
+	cr_assert_str_eq(valid.numbers[0], n1);
+	cr_assert_eq(sk_cert_foreach(u.db, "revoked", collect, &revoked), 0);
+	cr_assert_eq(revoked.n, 1);
+	cr_assert_str_eq(revoked.status[0], "revoked");
+	unit_db_close(&u);
+}
+
+/* ---- the signed revocation list ---- */
+
+Test(certificate, revocation_list_offline)
+{
+	struct unit_db u;
+	world(&u);
+	char *a = issue(&u, 1, 1), *b = issue(&u, 2, 2);
+	char n2[SK_CERTNO_LEN + 1];
+	sk_certno_format(n2, 2026, 2);
+	cr_assert_eq(sk_cert_revoke(u.db, n2, "obtained by impersonation"), 0);
+	char *list = NULL;
+	size_t count = 0;
+	cr_assert_eq(sk_revocations_build(u.db, &list, &count), 0, "%s", sk_db_errmsg(u.db));
+	cr_assert_eq(count, 1);
+	cr_assert_null(strstr(list, "impersonation"));
+	/* Offline: only the public keys, the list and the token. */
+	struct sk_keyring ring = SK_KEYRING_INIT;
+	cr_assert_eq(sk_keys_keyring(u.db, &ring), 0);
+	struct sk_revocations rev;
+	const char *detail = NULL;
+	cr_assert_eq(sk_revocations_read(&rev, list, strlen(list), &ring, &detail), SK_VERDICT_VALID, "%s", detail);
+	cr_assert_str_eq(rev.issuer, ISSUER);
+	cr_assert_eq(rev.issued_at, SK_TEST_NOW);
+	cr_assert_eq(rev.count, 1);
+	cr_assert_str_eq(rev.items[0].number, n2);
+	cr_assert_eq(rev.items[0].at, SK_TEST_NOW);
+	struct sk_cert_verify_opts o = { .keys = &ring, .revocations = &rev };
+	struct sk_cert_check c;
+	cr_assert_eq(sk_cert_verify(&c, b, strlen(b), &o), 0);
+	cr_assert_eq(c.verdict, SK_VERDICT_REVOKED);
+	sk_cert_check_release(&c);
+	cr_assert_eq(sk_cert_verify(&c, a, strlen(a), &o), 0);
+	cr_assert_eq(c.verdict, SK_VERDICT_VALID);
+	sk_cert_check_release(&c);
+	sk_revocations_release(&rev);
+	sk_keyring_release(&ring);
+	free(list);
+	free(a);
+	free(b);
+	unit_db_close(&u);
+}
+
+Test(certificate, revocation_list_needs_an_issuer_and_a_key)
+{
+	struct unit_db u;
+	unit_db_open(&u, 1);
+	char *list = NULL;
+	size_t count = 0;
+	cr_assert_eq(sk_revocations_build(u.db, &list, &count), SK_ENOTFOUND);
+	cr_assert(strstr(sk_db_errmsg(u.db), "config set cert.issuer"), "%s", sk_db_errmsg(u.db));
+	cr_assert_eq(sk_db_meta_set(u.db, SK_CONFIG_ISSUER, ISSUER), 0);
+	cr_assert_eq(sk_revocations_build(u.db, &list, &count), SK_ENOTFOUND);
+	cr_assert(strstr(sk_db_errmsg(u.db), "keys generate"), "%s", sk_db_errmsg(u.db));
+	cr_assert_null(list);
+	unit_db_close(&u);
+}
