@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define _(s) sk_gettext(s)
 
@@ -166,7 +167,11 @@ void cli_print_json(json_t *v);
  * Returns non-zero (after printing why) when the variable is malformed. */
 int cli_fixed_now(int64_t *out);
 
-/* Write `data` to path atomically, or to stdout when path is NULL or "-". */
+/* Write `data` to path atomically (mode 0600: it may hold personal data), or
+ * to stdout when path is NULL or "-". */
 int cli_write_output(const char *path, const char *data, size_t len);
+/* The same with the file's mode: 0644 for what is meant to be published
+ * (the JWK Set, the signed revocation list). */
+int cli_write_file(const char *path, const char *data, size_t len, mode_t mode);
 
 #endif

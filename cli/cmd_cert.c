@@ -198,7 +198,7 @@ static int cmd_revocations(struct cli *cli, int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_FAIL;
 	}
-	int r = cli_write_output(out, b.buf, b.len);
+	int r = cli_write_file(out, b.buf, b.len, 0644);
 	sk_buf_release(&b);
 	if (r == EXIT_OK && out && strcmp(out, "-"))
 		printf(_("wrote %s (signed revocation list; revoked certificates: %zu)\n"), out, count);

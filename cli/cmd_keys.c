@@ -203,7 +203,7 @@ static int cmd_keys_export(struct cli *cli, int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_FAIL;
 	}
-	r = cli_write_output(o.out, b.buf, b.len);
+	r = cli_write_file(o.out, b.buf, b.len, 0644);
 	sk_buf_release(&b);
 	if (r == EXIT_OK && o.out && strcmp(o.out, "-"))
 		printf(_("wrote %s (JWK Set; keys: %zu)\n"), o.out, count);

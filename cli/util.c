@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void cli_error(const char *fmt, ...)
@@ -350,6 +351,11 @@ void cli_print_json(json_t *v)
 
 int cli_write_output(const char *path, const char *data, size_t len)
 {
+	return cli_write_file(path, data, len, 0600);
+}
+
+int cli_write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
 	if (!path || !strcmp(path, "-")) {
 		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
 			cli_error(_("cannot write to standard output: %s"), strerror(errno));
@@ -359,8 +365,8 @@ int cli_write_output(const char *path, const char *data, size_t len)
 	}
 	struct sk_buf tmp = SK_BUF_INIT;
 	sk_buf_addf(&tmp, "%s.tmp%ld", path, (long)getpid());
-	int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int ok = fd >= 0 && write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+	int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int ok = fd >= 0 && fchmod(fd, mode) == 0 && write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
 	if (fd >= 0 && close(fd) != 0)
 		ok = 0;
 	if (ok && rename(tmp.buf, path) != 0)

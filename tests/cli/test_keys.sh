@@ -60,6 +60,7 @@ consistent
 # ---- export-jwks ----
 run 0 keys export-jwks --out "$WORK/jwks.json"
 same_text "$WORK/out" "wrote $WORK/jwks.json (JWK Set; keys: 2)"
+[[ $(stat -c %a "$WORK/jwks.json") == 644 ]] || fail "the JWKS is public: mode 644, not $(stat -c %a "$WORK/jwks.json")"
 [[ $(json "$WORK/jwks.json" '$.keys[0].kid') == "$K1" && $(json "$WORK/jwks.json" '$.keys[1].kid') == "$K2" ]] ||
 	fail "the JWKS has both keys, the retired one too"
 for i in 0 1; do

@@ -208,6 +208,7 @@ run 0 verify "$T2"
 # ---- the signed revocation list ----
 run 0 cert revocations --out "$WORK/revoked.jws"
 same_text "$WORK/out" "wrote $WORK/revoked.jws (signed revocation list; revoked certificates: 1)"
+[[ $(stat -c %a "$WORK/revoked.jws") == 644 ]] || fail "the revocation list is public: mode 644"
 lacks "$WORK/revoked.jws" "impersonation"
 payload=$(cut -d. -f2 "$WORK/revoked.jws" | tr -- '-_' '+/')
 while (( ${#payload} % 4 )); do payload+="="; done
