@@ -593,3 +593,35 @@ Test(checkin, closing_marks_the_rest_absent_and_counts_add_up, .timeout = 60)
 	sk_report_release(&rep);
 	unit_db_close(&w.u);
 }
+
+/* Two stations (two connections) both see a ticket as admissible; the one
+ * that admits second is refused inside its transaction, not by its lookup. */
+Test(checkin, the_admission_is_judged_again_inside_its_transaction, .timeout = 60)
+{
+	struct world w;
+	build_world(&w);
+	char err[256];
+	struct sk_db *other = NULL;
+	cr_assert_eq(sk_db_open(&other, w.u.path, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(sk_keys_load(other, w.u.key_path), 0, "%s", sk_db_errmsg(other));
+	sk_db_set_clock(other, SK_TEST_NOW + 5);
+	struct sk_checkin_station door_a2;
+	struct sk_report rep = SK_REPORT_INIT;
+	cr_assert_eq(sk_checkin_station_init(&door_a2, other, "S1", "A", NULL, "door-A2", "Ito", &rep), 0);
+	struct sk_checkin_view mine = look(&w, &w.door_a, w.ticket[0]), theirs;
+	cr_assert_eq(sk_checkin_lookup(&theirs, other, &door_a2, w.ticket[0]), 0);
+	cr_assert_eq(mine.verdict, SK_CHECKIN_ADMISSIBLE);
+	cr_assert_eq(theirs.verdict, SK_CHECKIN_ADMISSIBLE);
+	struct sk_checkin_admission by_sight = { .identity = SK_CHECKIN_BY_SIGHT };
+	cr_assert_eq(sk_checkin_admit(&theirs, other, &door_a2, w.ticket[0], &by_sight), 0);
+	cr_assert(theirs.admitted);
+	struct sk_checkin_view late = admit(&w, &w.door_a, w.ticket[0], NULL, 0);
+	cr_assert_eq(late.verdict, SK_CHECKIN_ALREADY);
+	cr_assert_str_eq(late.prior_station, "door-A2");
+	cr_assert_eq(q(&w, "SELECT count(*) FROM checkin"), 1);
+	cr_assert_eq(q(&w, "SELECT count(*) FROM checkin_refusal WHERE reason = 'already' AND station = 'door-A'"), 1);
+	sk_db_close(other);
+	sk_report_release(&rep);
+	audit_ok(&w);
+	unit_db_close(&w.u);
+}
