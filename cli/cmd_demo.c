@@ -383,6 +383,10 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	    run(d, "print", "tickets", "--sitting", places[0].sitting, "--out", print_dir, NULL) ||
 	    run(d, "print", "rosters", "--sitting", places[0].sitting, "--out", print_dir, NULL))
 		goto done;
+	/* Check-in at the door (cli/cmd_checkin.c), before grading. */
+	heading(d, _("check-in: a station per room scans tickets and checks passports; the rooms close"));
+	if (cli_checkin_demo(&d->cli, out, places[0].sitting, seed, count))
+		goto done;
 	heading(d, _("export the registry"));
 	char exp_c[4096], exp_p[4096], exp_r[4096], exp_f[4096], exp_u[4096];
 	snprintf(exp_c, sizeof(exp_c), "%s/export/candidates.csv", out);
