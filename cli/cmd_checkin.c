@@ -219,18 +219,18 @@ static int read_line(FILE *in, char *buf, size_t cap, int *too_long)
 
 /* A stored time ("2026-12-13T02:01:12Z") as the venue's clock reads it,
  * when the sitting's policy gave the venue's offset; else as stored. */
-static const char *venue_time(char out[48], const struct station *s, const char *utc)
+static const char *local_time(char out[48], const struct sk_checkin_policy *p, const char *utc)
 {
 	struct sk_date d;
 	char day[11];
 	int h, m, sec;
 	snprintf(out, 48, "%s", utc);
-	if (!s->policy.late_after[0] || strlen(utc) != 20 || utc[10] != 'T' || utc[19] != 'Z')
+	if (!p->late_after[0] || strlen(utc) != 20 || utc[10] != 'T' || utc[19] != 'Z')
 		return out;
 	snprintf(day, sizeof(day), "%.10s", utc);
 	if (sk_date_parse(&d, day) || sscanf(utc + 11, "%2d:%2d:%2d", &h, &m, &sec) != 3)
 		return out;
-	int off = s->policy.utc_offset;
+	int off = p->utc_offset;
 	long long t = (long long)sk_date_days(&d) * 86400 + h * 3600 + m * 60 + sec + off * 60;
 	long long days = t / 86400, rest = t % 86400;
 	if (rest < 0) {
@@ -243,6 +243,11 @@ static const char *venue_time(char out[48], const struct station *s, const char 
 	snprintf(out, 48, "%s %02d:%02d:%02d (UTC%c%02d:%02d)", day, (int)(rest / 3600), (int)(rest / 60 % 60),
 		 (int)(rest % 60), off < 0 ? '-' : '+', a / 60, a % 60);
 	return out;
+}
+
+static const char *venue_time(char out[48], const struct station *s, const char *utc)
+{
+	return local_time(out, &s->policy, utc);
 }
 
 static void prompt(struct station *s, const char *text)
@@ -874,9 +879,8 @@ static void show_policy(const char *sitting, const struct sk_checkin_policy *p)
 	printf(_("sitting %s at the door:\n"), sitting);
 	printf("  %s\n", p->admit_unpaid ? _("unpaid fees: admitted, flagged") : _("unpaid fees: refused"));
 	if (p->late_after[0]) {
-		int off = p->utc_offset < 0 ? -p->utc_offset : p->utc_offset;
-		printf(_("  late after: %s (given as UTC%c%02d:%02d)\n"), p->late_after, p->utc_offset < 0 ? '-' : '+',
-		       off / 60, off % 60);
+		char local[48];
+		printf(_("  late after: %s (at the venue: %s)\n"), p->late_after, local_time(local, p, p->late_after));
 	} else {
 		printf("  %s\n", _("late after: no cutoff"));
 	}

@@ -196,7 +196,7 @@ contains "$WORK/out" "ADMITTED $(exam 5) $(name 5) → room B"
 run 0 checkin policy --sitting S1 --late-after 09:45+07:00
 same_text "$WORK/out" "sitting S1 at the door:
   unpaid fees: admitted, flagged
-  late after: 2026-12-13T02:45:00Z (given as UTC+07:00)"
+  late after: 2026-12-13T02:45:00Z (at the venue: 2026-12-13 09:45:00 (UTC+07:00))"
 export SHIKEN_NOW=2026-12-13T02:50:00Z
 scans "$(code 6)" "n" "$(code 6)" "y" "+"
 door 1 B "Tanaka Ken"
