@@ -275,26 +275,30 @@ static int looks_like_scan(const char *line)
 		else if (*p != '-' && *p != ' ')
 			other++;
 	}
-	int scan = !sk_ascii_casecmp(norm, "") ? 0
-					       : !sk_ascii_casecmp(norm, "sk1") || (strlen(norm) > 3 && (norm[0] | 0x20) == 's' &&
-										(norm[1] | 0x20) == 'k' && norm[2] == '1') ||
-							 (digits >= 9 && !other);
+	int ticket = strlen(norm) >= 3 && (norm[0] | 0x20) == 's' && (norm[1] | 0x20) == 'k' && norm[2] == '1';
+	int scan = ticket || (digits >= 9 && !other);
 	free(norm);
 	return scan;
 }
 
-static int is_yes(const char *answer)
+/* 1 for yes, 0 for no (or nothing), -1 for neither. */
+static int yes_no(const char *answer)
 {
 	char *norm = NULL;
 	if (sk_text_nfkc(&norm, answer)) {
 		free(norm);
-		return 0;
+		return -1;
 	}
 	sk_text_trim(norm);
-	int yes = !sk_ascii_casecmp(norm, "y") || !sk_ascii_casecmp(norm, "yes") || !strcmp(norm, "はい") ||
-		  !strcmp(norm, _("yes"));
+	int r = -1;
+	if (!sk_ascii_casecmp(norm, "y") || !sk_ascii_casecmp(norm, "yes") || !strcmp(norm, "はい") ||
+	    !strcmp(norm, _("yes")))
+		r = 1;
+	else if (!norm[0] || !sk_ascii_casecmp(norm, "n") || !sk_ascii_casecmp(norm, "no") || !strcmp(norm, "いいえ") ||
+		 !strcmp(norm, _("no")))
+		r = 0;
 	free(norm);
-	return yes;
+	return r;
 }
 
 /* Read an answer at a prompt. 1: an answer in buf; 0: end of input; -1:
@@ -305,9 +309,14 @@ static int answer(struct station *s, const char *question, char *buf, size_t cap
 	prompt(s, question);
 	if (!read_line(s->in, buf, cap, &too_long))
 		return 0;
-	if (too_long || looks_like_scan(buf)) {
-		snprintf(s->pending, sizeof(s->pending), "%s", too_long ? "" : buf);
-		s->has_pending = !too_long;
+	if (too_long) {
+		/* No answer is that long: taken as none. */
+		buf[0] = '\0';
+		return 1;
+	}
+	if (looks_like_scan(buf)) {
+		snprintf(s->pending, sizeof(s->pending), "%s", buf);
+		s->has_pending = 1;
 		return -1;
 	}
 	return 1;
@@ -512,8 +521,13 @@ static int handle(struct station *s, const char *line)
 	for (int round = 0; round < 3; round++) {
 		unsigned ask = (v.flags & SK_CHECKIN_CONFIRM) & ~a.confirmed;
 		if (ask) {
-			int r = answer(s, _("admit anyway? (y/N) "), buf, sizeof(buf));
-			if (r <= 0 || !is_yes(buf)) {
+			int r, yes = 0;
+			/* At a terminal a slip of the finger is asked again; from a
+			 * file anything but yes is no. */
+			do
+				r = answer(s, _("admit anyway? (y/N) "), buf, sizeof(buf));
+			while (r > 0 && (yes = yes_no(buf)) < 0 && s->interactive);
+			if (r <= 0 || yes != 1) {
 				if (r <= 0) {
 					s->cancelled++;
 					printf("%s %s %s: %s\n", _("NOT ADMITTED"), v.exam_number, name,
