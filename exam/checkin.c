@@ -220,11 +220,17 @@ int sk_checkin_parse_cutoff(char out[21], int *utc_offset, const char *text, con
 	struct sk_date d;
 	if (sk_date_parse(&d, date))
 		return SK_EINPUT;
-	int h = two_digits(p), m = p[2] == ':' ? two_digits(p + 3) : -1, s = 0;
+	/* Every index below is checked against the length first: the text
+	 * is typed by staff and may stop anywhere. */
+	if (strlen(p) < 5 || p[2] != ':')
+		return SK_EINPUT;
+	int h = two_digits(p), m = two_digits(p + 3), s = 0;
 	if (h < 0 || h > 23 || m < 0 || m > 59)
 		return SK_EINPUT;
 	p += 5;
 	if (*p == ':') {
+		if (strlen(p) < 3)
+			return SK_EINPUT;
 		s = two_digits(p + 1);
 		if (s < 0 || s > 59)
 			return SK_EINPUT;
@@ -233,7 +239,7 @@ int sk_checkin_parse_cutoff(char out[21], int *utc_offset, const char *text, con
 	int off;
 	if (p[0] == 'Z' && !p[1]) {
 		off = 0;
-	} else if ((p[0] == '+' || p[0] == '-') && p[3] == ':' && !p[6]) {
+	} else if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && p[3] == ':') {
 		int oh = two_digits(p + 1), om = two_digits(p + 4);
 		if (oh < 0 || om < 0 || om > 59 || oh * 60 + om > 840)
 			return SK_EINPUT;

@@ -183,8 +183,11 @@ Test(checkin, cutoffs_are_read_with_their_zone)
 	cr_assert_eq(sk_checkin_parse_cutoff(out, &off, "20:00-05:30", "2026-12-13"), 0);
 	cr_assert_str_eq(out, "2026-12-14T01:30:00Z");
 	cr_assert_eq(off, -330);
+	/* Cut short anywhere, too (the sanitizer build reads nothing past the end). */
 	const char *bad[] = { "09:45", "9:45+07:00", "24:00Z", "09:60Z", "09:45+15:00", "09:45+07:00x", "09:45+0700",
-			      "2026-02-30T09:45Z", "", "09:45:61Z", "tomorrow", "2026-12-13T09:45" };
+			      "2026-02-30T09:45Z", "", "09:45:61Z", "tomorrow", "2026-12-13T09:45", "0", "09", "09:",
+			      "09:4", "09:45:", "09:45:3", "09:45+", "09:45+0", "09:45+07", "09:45+07:", "09:45+07:0",
+			      "2026-12-13T", "2026-12-13T0" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cr_assert_eq(sk_checkin_parse_cutoff(out, &off, bad[i], "2026-12-13"), SK_EINPUT, "'%s' accepted", bad[i]);
 		cr_assert_str_eq(out, "");
