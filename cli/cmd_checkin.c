@@ -60,12 +60,12 @@ static const char usage[] =
 	   "Exit status: 0 every scan admitted; 1 a scan refused or not admitted, or a\n"
 	   "failure; 2 bad usage; 3 a forged or altered ticket was scanned.\n");
 static const char usage_close[] =
-	N_("usage: shiken checkin close --sitting S --room R --proctor NAME [--station NAME]\n"
+	N_("usage: shiken checkin close --sitting S --room R [--proctor NAME] [--station NAME]\n"
 	   "\n"
 	   "Mark every registration seated in the room that has not checked in absent,\n"
-	   "recorded with the proctor and station (default 'close'). Closing again\n"
-	   "marks only who is still missing. A proctor may still admit someone marked\n"
-	   "absent at a station, which the record keeps.\n");
+	   "recorded with the proctor (default: who is acting, --actor) and station\n"
+	   "(default 'close'). Closing again marks only who is still missing. A proctor\n"
+	   "may still admit someone marked absent at a station, which the record keeps.\n");
 static const char usage_counts[] =
 	N_("usage: shiken checkin counts --sitting S [--room R] [--json]\n"
 	   "\n"
@@ -765,8 +765,10 @@ static int cmd_close(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_bad_usage(usage_close, _("unexpected argument '%s'"), argv[optind]);
-	if (!sitting || !room || !proctor)
-		return cli_bad_usage(usage_close, "%s", _("give --sitting, --room and --proctor"));
+	if (!sitting || !room)
+		return cli_bad_usage(usage_close, "%s", _("give --sitting and --room"));
+	if (!proctor)
+		proctor = cli->actor;
 	struct sk_report rep = SK_REPORT_INIT;
 	struct sk_checkin_station st;
 	int rc = sk_checkin_station_init(&st, cli->db, sitting, room, NULL, station_name, proctor, &rep);

@@ -241,7 +241,7 @@ consistent
 # ---- bad usage and bad names: refused, nothing changed ----
 refused_usage "shiken: give --sitting, --station and --proctor" checkin --sitting S1 --proctor x
 refused_usage "shiken: unknown option '--seat'" checkin --sitting S1 --station a --proctor b --seat 1
-refused_usage "shiken: give --sitting, --room and --proctor" checkin close --sitting S1 --room A
+refused_usage "shiken: give --sitting and --room" checkin close --sitting S1 --proctor P
 refused_usage "shiken: give --sitting S" checkin counts
 refused_usage "shiken: --unpaid takes refuse or admit, not 'maybe'" checkin policy --sitting S1 --unpaid maybe
 refused_usage "shiken: '9:45' is not a time with its zone, like 09:45+07:00 or 2026-12-13T09:45+07:00" \
@@ -267,6 +267,13 @@ unchanged_since long
 : >"$WORK/scan"
 door 0 A "Sato Yui"
 contains "$WORK/out" "station door-A: 0 scans: 0 admitted, 0 refused, 0 not admitted"
+
+# ---- closing without --proctor: the proctor is whoever acts (--actor) ----
+run 0 checkin close --sitting S1 --room A
+same_text "$WORK/out" "S1 room A: 2 marked absent"
+[[ $(count "SELECT group_concat(c.station || ' ' || c.proctor) FROM checkin c JOIN registration r ON r.id = c.registration_id
+	JOIN room ro ON ro.id = r.room_id WHERE c.status = 'absent' AND ro.code = 'A'") == "close tester,close tester" ]] ||
+	fail "closing without --proctor records the actor"
 
 # ---- Japanese ----
 scans "$(code 0)"
