@@ -30,6 +30,7 @@ enum cmd_flags {
 	NEED_DB = 1 << 0,    /* open an existing database */
 	WRITES_DB = 1 << 1,  /* changes it (documentation; all writes are transactions) */
 	NEED_KEYS = 1 << 2,  /* load the key file */
+	VERB_OPTIONAL = 1 << 3, /* has verbs, yet runs without one when given options (checkin) */
 };
 
 struct sk_db;
@@ -85,6 +86,7 @@ int cmd_ledger(struct cli *cli, int argc, char **argv);
 int cmd_keys(struct cli *cli, int argc, char **argv);
 int cmd_cert(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
+int cmd_checkin(struct cli *cli, int argc, char **argv);
 
 
 /* Run one command (argv[0] is its name) as main() would: open the database
@@ -97,6 +99,14 @@ int cli_run(const struct cli *base, int argc, char **argv);
  * On success cli->db is set and the caller closes it. Returns an exit code. */
 int cli_open_db(struct cli *cli, int argc, char **argv, int need_keys);
 
+/* The demo's check-in (cli/cmd_checkin.c): scan most tickets of a sitting
+ * at one station per room (from files written to DIR/input), a forged
+ * ticket and a ticket used twice among them, record the impersonation
+ * incident, close the rooms, show the counts. seed and count are the
+ * demo's, to know the sample candidates' passports. Returns an exit code. */
+int cli_checkin_demo(const struct cli *cli, const char *dir, const char *sitting, unsigned long seed,
+		     unsigned long count);
+
 /* A subcommand table for commands with verbs ("candidate import"). */
 struct subcmd {
 	const char *name;
@@ -107,7 +117,7 @@ struct subcmd {
 extern const struct subcmd test_subs[], candidate_subs[], venue_subs[], sitting_subs[],
 	register_subs[], fee_subs[], audit_subs[], bank_subs[], item_subs[], blueprint_subs[],
 	form_subs[], paper_subs[], config_subs[], print_subs[], responses_subs[], scores_subs[],
-	incident_subs[], result_subs[], ledger_subs[], keys_subs[], cert_subs[];
+	incident_subs[], result_subs[], ledger_subs[], keys_subs[], cert_subs[], checkin_subs[];
 
 /* Dispatch argv[1] among subs; prints usage and returns EXIT_USAGE when the
  * verb is missing or unknown. `usage` describes the command as a whole. */

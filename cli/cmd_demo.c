@@ -383,6 +383,10 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	    run(d, "print", "tickets", "--sitting", places[0].sitting, "--out", print_dir, NULL) ||
 	    run(d, "print", "rosters", "--sitting", places[0].sitting, "--out", print_dir, NULL))
 		goto done;
+	/* Check-in at the door (cli/cmd_checkin.c), before grading. */
+	heading(d, _("check-in: a station per room scans tickets and checks passports; the rooms close"));
+	if (cli_checkin_demo(&d->cli, out, places[0].sitting, seed, count))
+		goto done;
 	heading(d, _("after the sitting: answer sheets back from the OMR service (simulated), one incident"));
 	char resp_csv[4096], notice_csv[4200], ledger_csv[4096], caught[SK_EXAMNO_LEN + 1];
 	snprintf(resp_csv, sizeof(resp_csv), "%s/input/responses-%s.csv", out, places[0].sitting);

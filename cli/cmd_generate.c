@@ -26,9 +26,11 @@ static const char usage_responses[] =
 	   "Write the answer sheets an OMR service would return for the sitting's papers\n"
 	   "(the 'responses import' format), as candidates of varied ability would mark\n"
 	   "them: each an ability drawn from the seed and the exam number, each item as\n"
-	   "hard as its bank difficulty, a few blanks and double marks, and PERCENT of\n"
-	   "the candidates (default 3) absent. The same for the same seed. Reading the\n"
-	   "keys to do so is recorded in the audit log.\n");
+	   "hard as its bank difficulty, a few blanks and double marks. Whoever was\n"
+	   "checked in at the door hands in a sheet, whoever was marked absent does not;\n"
+	   "of the candidates check-in has no record of, PERCENT (default 3) are absent.\n"
+	   "The same for the same seed. Reading the keys to do so is recorded in the\n"
+	   "audit log.\n");
 
 static int parse_count(const char *s, unsigned long long max, unsigned long long *out)
 {

@@ -16,6 +16,9 @@ static const char usage[] =
 	   "examiners' scores are taken as they are, and each section is passed at or\n"
 	   "above its pass mark; the test is passed when every section is. A disqualifying\n"
 	   "incident makes the result 'disqualified'; nothing back at all, 'absent'.\n"
+	   "With check-in (shiken checkin): marked absent yet answers back is not\n"
+	   "graded until a person resolves it; checked in with nothing back is 'absent'\n"
+	   "and named, as a sheet may be lost.\n"
 	   "\n"
 	   "First results are written at once. Results that would change (after a key\n"
 	   "correction, new answer sheets or scores, a late incident) are listed, and\n"
@@ -122,6 +125,9 @@ int cmd_grade(struct cli *cli, int argc, char **argv)
 	if (st.incomplete || st.mismatched)
 		printf(_("; %zu not graded"), st.incomplete + st.mismatched);
 	putchar('\n');
+	if (st.present_no_answers)
+		printf(_("%zu checked in without answers coming back: graded absent (see above)\n"),
+		       st.present_no_answers);
 	print_counts(counts, ncounts);
 	putchar('\n');
 	if (st.run_id) {

@@ -39,6 +39,8 @@ const struct cmd cli_commands[] = {
 	{ "scores", cmd_scores, NEED_DB | WRITES_DB | NEED_KEYS, N_("import examiners' section scores"), scores_subs },
 	{ "incident", cmd_incident, NEED_DB | WRITES_DB | NEED_KEYS,
 	  N_("record and list what happened at a sitting (cheating, disqualification)"), incident_subs },
+	{ "checkin", cmd_checkin, NEED_DB | WRITES_DB | NEED_KEYS | VERB_OPTIONAL,
+	  N_("the check-in station at the door: scan tickets, check passports, admit once"), checkin_subs },
 	{ "grade", cmd_grade, NEED_DB | WRITES_DB | NEED_KEYS, N_("grade a sitting against each candidate's paper"), NULL },
 	{ "result", cmd_result, NEED_DB | NEED_KEYS, N_("show a candidate's result item by item; list results"), result_subs },
 	{ "ledger", cmd_ledger, NEED_DB | NEED_KEYS, N_("the candidate ledger (受験者台帳): show and export"), ledger_subs },
@@ -166,6 +168,8 @@ int cli_run(const struct cli *base, int argc, char **argv)
 	for (const struct subcmd *s = cmd->subs; s && s->name && sub_argc > 1; s++)
 		if (!strcmp(s->name, sub_argv[1]))
 			known_verb = 1;
+	if ((cmd->flags & VERB_OPTIONAL) && sub_argc > 1 && sub_argv[1][0] == '-')
+		known_verb = 1;
 	if (cli_wants_help(sub_argc, sub_argv) || !(cmd->flags & NEED_DB) || !known_verb) {
 		int r = cmd->fn(&cli, sub_argc, sub_argv);
 		free(cli.key_path);

@@ -801,12 +801,13 @@ static const char sql_regs[] =
 	"SELECT r.id, r.exam_number, r.test_id, p.form_id, p.code, p.digest,"
 	" resp.registration_id IS NOT NULL, resp.paper_code, resp.marks,"
 	" (SELECT i.kind FROM incident i WHERE i.registration_id = r.id AND i.disqualify = 1 ORDER BY i.id LIMIT 1),"
-	" res.outcome, coalesce(gr.key_corrections, 0)"
+	" res.outcome, coalesce(gr.key_corrections, 0), ci.status, ci.at, ci.station"
 	" FROM registration r"
 	" LEFT JOIN paper p ON p.registration_id = r.id"
 	" LEFT JOIN response resp ON resp.registration_id = r.id"
 	" LEFT JOIN result res ON res.registration_id = r.id"
 	" LEFT JOIN grading_run gr ON gr.id = res.run_id"
+	" LEFT JOIN checkin ci ON ci.registration_id = r.id"
 	" WHERE r.sitting_id = ?1 AND r.status = 'registered' ORDER BY r.exam_number";
 
 /* Grade every registration, streaming the main query. */
@@ -840,6 +841,11 @@ static int grade_all(struct grader *g, struct sk_paper_set *set, struct sk_grade
 		int stored = sqlite3_column_type(st, 10) != SQLITE_NULL
 				     ? outcome_code((const char *)sqlite3_column_text(st, 10)) : -1;
 		int64_t graded_with = sqlite3_column_int64(st, 11);
+		/* Check-in at the door (exam/checkin.h), when the sitting used it. */
+		char door[8] = "", door_at[24] = "", door_station[404] = "";
+		copy_col(door, sizeof(door), st, 12);
+		copy_col(door_at, sizeof(door_at), st, 13);
+		copy_col(door_station, sizeof(door_station), st, 14);
 
 		if (has_marks && (!has_paper || strcmp(paper_code, sheet_code))) {
 			sk_report_add(rep, exam_number, 0, NULL,
@@ -869,6 +875,17 @@ static int grade_all(struct grader *g, struct sk_paper_set *set, struct sk_grade
 		size_t last = first;
 		while (last < g->nscores && g->scores[last].registration_id == reg_id)
 			last++;
+		if (!strcmp(door, "absent") && (has_marks || last > first)) {
+			/* Nobody came, yet answers did: a check-in missed at the
+			 * door or answers that are not theirs. A person decides. */
+			sk_report_add(rep, exam_number, 0, NULL,
+				      N_("marked absent at check-in (%s) but answers came back; not graded"), door_at,
+				      NULL, NULL);
+			stats->mismatched++;
+			if (pp)
+				sk_paper_release(pp);
+			continue;
+		}
 		struct grade_in in = {
 			.t = t, .paper = pp,
 			.marks = has_marks ? sqlite3_column_blob(st, 8) : NULL,
@@ -907,6 +924,14 @@ static int grade_all(struct grader *g, struct sk_paper_set *set, struct sk_grade
 			continue;
 		}
 		stats->graded++;
+		if (now.outcome == OUT_ABSENT && !strcmp(door, "present")) {
+			/* In the room, but no sheet came back: graded absent (no
+			 * result to give), and said, since a sheet may be lost. */
+			sk_report_add(rep, exam_number, 0, NULL,
+				      N_("checked in at %s (station %s) but no answers came back; graded absent"),
+				      door_at, door_station, NULL);
+			stats->present_no_answers++;
+		}
 		size_t *tally[] = { &stats->pass, &stats->fail, &stats->absent, &stats->disqualified };
 		(*tally[now.outcome])++;
 		if (cnt) {
@@ -1149,11 +1174,12 @@ fail:
 static const char sql_detail[] =
 	"SELECT r.id, r.test_id, s.code, p.code, resp.registration_id IS NOT NULL, resp.paper_code, resp.marks,"
 	" (SELECT i.kind FROM incident i WHERE i.registration_id = r.id AND i.disqualify = 1 ORDER BY i.id LIMIT 1),"
-	" res.outcome, res.run_id, res.graded_at, p.digest"
+	" res.outcome, res.run_id, res.graded_at, p.digest, ci.status, ci.at"
 	" FROM registration r JOIN sitting s ON s.id = r.sitting_id"
 	" LEFT JOIN paper p ON p.registration_id = r.id"
 	" LEFT JOIN response resp ON resp.registration_id = r.id"
 	" LEFT JOIN result res ON res.registration_id = r.id"
+	" LEFT JOIN checkin ci ON ci.registration_id = r.id"
 	" WHERE r.exam_number = ?1";
 static const char sql_detail_scores[] =
 	"SELECT registration_id, section_id, points, max_points, examiners FROM section_score"
@@ -1204,6 +1230,9 @@ int sk_grade_detail(struct sk_db *db, const char *exam_number, struct sk_grade_d
 	copy_col(out->graded_at, sizeof(out->graded_at), st, 10);
 	if (sqlite3_column_bytes(st, 11) == 32)
 		memcpy(stored_digest, sqlite3_column_blob(st, 11), 32);
+	char door[8] = "", door_at[24] = "";
+	copy_col(door, sizeof(door), st, 12);
+	copy_col(door_at, sizeof(door_at), st, 13);
 	sqlite3_reset(st);
 
 	struct grader g;
@@ -1251,7 +1280,10 @@ int sk_grade_detail(struct sk_db *db, const char *exam_number, struct sk_grade_d
 	}
 	snprintf(out->grade.exam_number, sizeof(out->grade.exam_number), "%s", canon);
 	snprintf(out->grade.test, sizeof(out->grade.test), "%s", t->code);
-	if (has_marks && (!has_paper || strcmp(out->paper_code, sheet_code)))
+	if (!strcmp(door, "absent") && (has_marks || nscores))
+		snprintf(out->problem, sizeof(out->problem), "marked absent at check-in (%s) but answers came back",
+			 door_at);
+	else if (has_marks && (!has_paper || strcmp(out->paper_code, sheet_code)))
 		snprintf(out->problem, sizeof(out->problem), "the answer sheet is of paper %s, not of %s",
 			 sheet_code, has_paper ? out->paper_code : "(no paper)");
 	else if (pp && (strcmp(pp->code, out->paper_code) || sodium_memcmp(pp->digest, stored_digest, 32)))

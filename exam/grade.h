@@ -6,7 +6,11 @@
  *   - disqualified when an incident with disqualify was recorded, whatever
  *     was scored;
  *   - absent when nothing came back for any of its sections (no answer
- *     sheet, no examiner score);
+ *     sheet, no examiner score); a candidate checked in at the door
+ *     (exam/checkin.h) with nothing back is graded absent too, and
+ *     reported, since a sheet may have been lost;
+ *   - not graded (reported) when marked absent at check-in yet answers
+ *     came back: a person decides which is wrong;
  *   - incomplete (reported, no result written) when some sections have
  *     data and others not;
  *   - otherwise each section is scored: for ○× and multiple-choice
@@ -70,7 +74,9 @@ struct sk_grade_stats {
 	size_t pass, fail, absent, disqualified;
 	size_t incomplete;        /* reported in rep, no result */
 	size_t mismatched;        /* answer sheet not of the registration's paper (or
-	                             marks past its last question): reported, not graded */
+	                             marks past its last question), or answers from a
+	                             candidate marked absent at check-in: reported, not graded */
+	size_t present_no_answers; /* checked in, nothing came back: graded absent, reported */
 	size_t added;             /* first results written */
 	size_t changed;           /* results that differ from the stored ones */
 	size_t flips;             /* of those, pass <-> fail (or to/from disqualified/absent) */

@@ -153,17 +153,23 @@ static int item_of(struct sk_db *db, struct item_cache *c, int64_t version_id, c
 
 /* ---- sheets ---- */
 
-/* The papers of a sitting: each live registration's exam number and form. */
+/* What check-in recorded of a registration. */
+enum door { DOOR_UNKNOWN, DOOR_PRESENT, DOOR_ABSENT };
+
+/* The papers of a sitting: each live registration's exam number and form,
+ * and whether it came through the door. */
 struct papers {
 	struct {
 		char exam_number[16];
 		int64_t form_id;
+		enum door door;
 	} *v;
 	size_t n, alloc;
 };
 
 static const char sql_papers[] =
-	"SELECT r.exam_number, p.form_id FROM registration r JOIN paper p ON p.registration_id = r.id"
+	"SELECT r.exam_number, p.form_id, (SELECT c.status FROM checkin c WHERE c.registration_id = r.id)"
+	" FROM registration r JOIN paper p ON p.registration_id = r.id"
 	" WHERE r.sitting_id = ?1 AND r.status = 'registered' ORDER BY r.exam_number";
 
 static int list_papers(struct sk_db *db, int64_t sitting_id, struct papers *ps)
@@ -186,7 +192,9 @@ static int list_papers(struct sk_db *db, int64_t sitting_id, struct papers *ps)
 		}
 		snprintf(ps->v[ps->n].exam_number, sizeof(ps->v[ps->n].exam_number), "%s",
 			 (const char *)sqlite3_column_text(st, 0));
-		ps->v[ps->n++].form_id = sqlite3_column_int64(st, 1);
+		ps->v[ps->n].form_id = sqlite3_column_int64(st, 1);
+		const char *door = (const char *)sqlite3_column_text(st, 2);
+		ps->v[ps->n++].door = !door ? DOOR_UNKNOWN : !strcmp(door, "present") ? DOOR_PRESENT : DOOR_ABSENT;
 	}
 	sqlite3_reset(st);
 	if (!rc && step != SQLITE_DONE)
@@ -269,7 +277,8 @@ int sk_simulate_responses(struct sk_db *db, const char *sitting, const struct sk
 		stats->registrations++;
 		struct rng r;
 		rng_init(&r, "absent", opts->seed, p->exam_number);
-		if (rng_unit(&r) < absent) {
+		double u_absent = rng_unit(&r);
+		if (regs.v[i].door == DOOR_ABSENT || (regs.v[i].door == DOOR_UNKNOWN && u_absent < absent)) {
 			stats->absent++;
 			continue;
 		}

@@ -12,8 +12,10 @@
  * with guessing c = 1/2 for ○× and 1/noptions for multiple choice; a wrong
  * multiple-choice answer falls on one plausible distractor (fixed per item)
  * three times as often as on each other one. About 1 % of answers are left
- * blank and 0.3 % carry a second mark; `absent_percent` of the candidates
- * are left out entirely. Answers are written as printed on the candidate's
+ * blank and 0.3 % carry a second mark. Who hands in a sheet follows the
+ * door when check-in recorded it (exam/checkin.h): everyone checked in
+ * does, nobody marked absent does; of the candidates the door has no record
+ * of, `absent_percent` are left out entirely. Answers are written as printed on the candidate's
  * own paper (the displayed letter, O or X), so importing the file and
  * grading it sees the keys through each paper's permutation. With the
  * sample bank about two thirds of the candidates pass a 1号 test.

@@ -19,6 +19,7 @@
 #include "core/synth.h"
 #include "core/testdef.h"
 #include "core/venue.h"
+#include "exam/checkin.h"
 #include "exam/form.h"
 #include "exam/grade.h"
 #include "exam/paper.h"
@@ -728,6 +729,58 @@ Test(grade, sheets_of_another_paper_are_reported_and_not_graded, .timeout = 60)
 	cr_assert_str_eq(stored(&w, w.exam[0]), "pass gakka 20/20 + m0 b0; jitsugi 10/10 + m0 b0");
 	cr_assert_str_eq(stored(&w, w.exam[1]), "absent");
 	sk_report_release(&rep);
+	unit_db_close(&w.u);
+}
+
+/* Check-in at the door (exam/checkin.h) and grading agree: absent at the
+ * door and nothing back is absent; absent at the door with answers is not
+ * graded; in the room with nothing back is graded absent and reported. */
+Test(grade, check_in_at_the_door_and_grading_agree, .timeout = 60)
+{
+	struct world w;
+	build_world(&w, "MM1", 2, 2);
+	struct sk_db *db = w.u.db;
+	struct sk_report rep = SK_REPORT_INIT;
+	struct sk_checkin_station door;
+	cr_assert_eq(sk_checkin_station_init(&door, db, "S1", "A", NULL, "door-A", "Sato", &rep), 0);
+	struct sk_checkin_policy policy = { .admit_unpaid = 1 };
+	cr_assert_eq(sk_checkin_policy_set(db, "S1", &policy), 0);
+	struct sk_checkin_admission by_sight = { .identity = SK_CHECKIN_BY_SIGHT };
+	struct sk_checkin_view v;
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(sk_checkin_admit(&v, db, &door, w.exam[i], &by_sight), 0);
+		cr_assert(v.admitted);
+	}
+	size_t marked;
+	cr_assert_eq(sk_checkin_close(&marked, db, &door), 0);
+	cr_assert_eq(marked, 2);
+	sheet_right(&w, w.exam[0], 20, 10); /* present, answered */
+	/* exam[1]: present, no sheet; exam[2]: absent, no sheet; exam[3]:
+	 * absent, yet a sheet came back. */
+	sheet_right(&w, w.exam[3], 20, 10);
+	struct sk_grade_stats st;
+	cr_assert_eq(grade(&w, 0, &st, &rep), 0, "%s", sk_db_errmsg(db));
+	cr_assert_str_eq(stored(&w, w.exam[0]), "pass gakka 20/20 + m0 b0; jitsugi 10/10 + m0 b0");
+	cr_assert_str_eq(stored(&w, w.exam[1]), "absent");
+	cr_assert_str_eq(stored(&w, w.exam[2]), "absent");
+	cr_assert_str_eq(stored(&w, w.exam[3]), "none");
+	cr_assert_eq(st.graded, 3);
+	cr_assert_eq(st.absent, 2);
+	cr_assert_eq(st.present_no_answers, 1);
+	cr_assert_eq(st.mismatched, 1);
+	cr_assert_eq(rep.count, 2);
+	cr_assert_str_eq(rep.items[0].file, w.exam[1]);
+	cr_assert(strstr(rep.items[0].fmt, "checked in at"));
+	cr_assert_str_eq(rep.items[0].args[1], "door-A");
+	cr_assert_str_eq(rep.items[1].file, w.exam[3]);
+	cr_assert(strstr(rep.items[1].fmt, "marked absent at check-in"));
+	/* The appeal view says the same. */
+	struct sk_grade_detail *d = malloc(sizeof(*d));
+	cr_assert_eq(sk_grade_detail(db, w.exam[3], d), 0);
+	cr_assert(strstr(d->problem, "marked absent at check-in"), "%s", d->problem);
+	free(d);
+	sk_report_release(&rep);
+	unit_assert_db_clean(db->sql);
 	unit_db_close(&w.u);
 }
 

@@ -375,6 +375,28 @@ Test(simulate, wrong_answers_favour_a_plausible_distractor)
 	sk_buf_release(&csv);
 }
 
+/* Check-in decides who hands in a sheet: everyone admitted at the door,
+ * nobody it marked absent, whatever --absent says; the rest by chance. */
+Test(simulate, the_door_decides_who_hands_in_a_sheet)
+{
+	unit_exec(u.db->sql,
+		  "INSERT INTO checkin (registration_id, status, at, station, proctor, source, identity)"
+		  " SELECT id, iif(exam_number LIKE '%0', 'absent', 'present'), '2026-12-13T09:00:00Z', 'door', 'P',"
+		  "  iif(exam_number LIKE '%0', NULL, 'typed'), iif(exam_number LIKE '%0', NULL, 'sight')"
+		  " FROM registration WHERE id % 3 = 0");
+	int64_t present = unit_query_int(u.db->sql, "SELECT count(*) FROM checkin WHERE status = 'present'");
+	int64_t gone = unit_query_int(u.db->sql, "SELECT count(*) FROM checkin WHERE status = 'absent'");
+	cr_assert(present > 0 && gone > 0, "the fixture needs both");
+	struct sk_buf all = SK_BUF_INIT, none = SK_BUF_INIT;
+	struct sk_simulate_stats st;
+	simulate(&all, 7, 0, &st);
+	cr_assert_eq(st.absent, (size_t)gone, "only those marked absent are absent with --absent 0");
+	simulate(&none, 7, 100, &st);
+	cr_assert_eq(st.sheets, (size_t)present, "those checked in hand in a sheet even with --absent 100");
+	sk_buf_release(&all);
+	sk_buf_release(&none);
+}
+
 Test(simulate, the_same_seed_gives_the_same_sheets)
 {
 	struct sk_buf a = SK_BUF_INIT, b = SK_BUF_INIT, c = SK_BUF_INIT;
