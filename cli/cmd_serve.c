@@ -84,14 +84,15 @@ static int base_url_ok(const char *s)
 }
 
 /* Bind and listen on ADDR:PORT ("127.0.0.1:8080", "[::1]:8080", ":8080").
- * The socket, or -1 after saying why; *shown receives the address bound. */
+ * The socket, or after saying why -2 (not ADDR:PORT) or -1 (cannot listen
+ * there); *shown receives the address bound. */
 static int listen_on(const char *spec, char *shown, size_t shown_len)
 {
 	char host[256];
 	const char *colon = strrchr(spec, ':');
 	if (!colon || !colon[1] || (size_t)(colon - spec) >= sizeof(host)) {
 		cli_error(_("--listen takes ADDR:PORT (e.g. 127.0.0.1:8080), not '%s'"), spec);
-		return -1;
+		return -2;
 	}
 	memcpy(host, spec, (size_t)(colon - spec));
 	host[colon - spec] = '\0';
@@ -99,7 +100,7 @@ static int listen_on(const char *spec, char *shown, size_t shown_len)
 		size_t n = strlen(host);
 		if (n < 3 || host[n - 1] != ']') {
 			cli_error(_("--listen takes ADDR:PORT (e.g. 127.0.0.1:8080), not '%s'"), spec);
-			return -1;
+			return -2;
 		}
 		memmove(host, host + 1, n - 2);
 		host[n - 2] = '\0';
@@ -228,7 +229,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	if (fd < 0) {
 		if (log_fd > STDOUT_FILENO)
 			close(log_fd);
-		return EXIT_FAIL;
+		return fd == -2 ? EXIT_USAGE : EXIT_FAIL;
 	}
 
 	/* Signals are taken by sigwait() below, never by a handler: blocked

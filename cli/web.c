@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -609,6 +610,12 @@ unsigned web_server_stop(struct web_server *srv, unsigned grace, uint64_t *serve
 {
 	atomic_store(&srv->stopping, 1);
 	MHD_socket ls = MHD_quiesce_daemon(srv->mhd);
+	/* Refuse new connections now rather than leave them waiting in the
+	 * backlog until the stop: shutdown() turns the listening socket away
+	 * from the port, and the descriptor stays valid for libmicrohttpd's
+	 * threads until MHD_stop_daemon, as it requires. */
+	if (ls != MHD_INVALID_SOCKET)
+		shutdown(ls, SHUT_RDWR);
 	uint64_t deadline = mono_us() + (uint64_t)grace * 1000000u;
 	while (atomic_load(&srv->in_flight) && mono_us() < deadline) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
