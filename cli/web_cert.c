@@ -46,7 +46,8 @@ static const char page_css[] =
 	"\"Hiragino Sans\",\"Hiragino Kaku Gothic ProN\",\"Noto Sans JP\",\"Noto Sans CJK JP\","
 	"\"Yu Gothic UI\",Meiryo,\"IPAexGothic\",sans-serif}"
 	":lang(ja){font-family:\"Hiragino Sans\",\"Hiragino Kaku Gothic ProN\",\"Noto Sans JP\","
-	"\"Noto Sans CJK JP\",\"Yu Gothic UI\",\"Yu Gothic\",Meiryo,\"IPAexGothic\",system-ui,sans-serif}"
+	"\"Noto Sans CJK JP\",\"Yu Gothic UI\",\"Yu Gothic\",Meiryo,\"IPAexGothic\",system-ui,sans-serif;"
+	"line-break:strict;word-break:auto-phrase}"
 	"main{max-width:36rem;margin:0 auto;padding-bottom:1.5rem}"
 	".verdict{color:#fff;padding:1.25rem 1rem 1.25rem;text-align:center}"
 	".v-valid .verdict{background:#0b6b2f}"
@@ -63,7 +64,10 @@ static const char page_css[] =
 	"dl div:last-child{border-bottom:0}"
 	"dt{font-size:.9rem;color:#4a4a4a}"
 	"dd{margin:0;font-size:1.3rem;font-weight:700;overflow-wrap:anywhere}"
-	"dd.id{font-size:1.6rem;letter-spacing:.02em}"
+	/* Passport names are Latin, often Vietnamese (NGUYỄN): a Latin font
+	 * first even on a Japanese page, whose fonts lack those letters. */
+	"dd.id{font-size:1.6rem;letter-spacing:.02em;font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,"
+	"\"Noto Sans\",\"Helvetica Neue\",Arial,\"DejaVu Sans\",sans-serif}"
 	"dd small{display:block;font-size:1rem;font-weight:400;color:#3a3a3a}"
 	".tech{margin:1rem;font-size:.9rem;color:#4a4a4a;overflow-wrap:anywhere}"
 	"nav{margin:1.25rem 1rem;text-align:center}"
