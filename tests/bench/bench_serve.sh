@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# shiken serve under load: wrk on loopback against /api/v1/verify with a
+# valid token and against the page /c/TOKEN, with the cache of verified
+# tokens on (the default) and off (every request an Ed25519 verification),
+# with the thread pool and with a thread per connection. Goal: 10,000
+# verifications a second on 2 cores with p99 under 10 ms. wrk runs on the
+# same cores as the server, so the figures are for the pair.
+#
+#   SHIKEN=build/cli/shiken MINT_CERT=build/tests/mint_cert tests/bench/bench_serve.sh
+#
+# Prints "name|figure|unit|goal" lines like the C benchmarks. BENCH_SECONDS
+# (default 10) sets each run's length, BENCH_CONNECTIONS (default 32) wrk's
+# connections.
+set -euo pipefail
+: "${SHIKEN:?set SHIKEN to the shiken binary}"
+: "${MINT_CERT:?set MINT_CERT to the mint_cert tool}"
+command -v wrk >/dev/null || { echo "bench_serve: wrk missing (scripts/setup installs it)" >&2; exit 1; }
+SECONDS_EACH=${BENCH_SECONDS:-10}
+CONNS=${BENCH_CONNECTIONS:-32}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/shiken-bench-serve.XXXXXX")
+PID=
+trap '[[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+DB="$WORK/b.db"
+export SHIKEN_ACTOR=bench LANGUAGE= LC_ALL=C.UTF-8
+
+"$SHIKEN" --db "$DB" init >/dev/null
+"$SHIKEN" --db "$DB" keys generate >/dev/null
+"$SHIKEN" --db "$DB" config set cert.issuer https://shiken.example.jp >/dev/null
+TOKEN=$(printf '%s' '{"iss":"https://shiken.example.jp","cert":"2026-000001-5","family_name":"TRAN","given_name":"VAN AN",' \
+	'"birthdate":"1995-04-01","test":{"code":"MM1","category_ja":"機械金属加工",' \
+	'"category_en":"Machining and Metalworking","level":1},"sitting_date":"2026-12-13","iat":1797238800}' |
+	"$MINT_CERT" "$DB" "$DB.key")
+
+start() { # ARGS...
+	"$SHIKEN" --db "$DB" serve --base-url https://verify.example.jp --listen 127.0.0.1:0 --rate-limit 0 \
+		--max-per-client 1000 "$@" >/dev/null 2>"$WORK/err" &
+	PID=$!
+	for _ in $(seq 1 200); do
+		grep -q "listening on" "$WORK/err" && break
+		sleep 0.05
+	done
+	URL="http://$(sed -n 's/^shiken serve: listening on \([0-9.]*:[0-9]*\),.*/\1/p' "$WORK/err")"
+	[[ "$URL" != http:// ]] || { cat "$WORK/err" >&2; exit 1; }
+}
+stop() {
+	kill -TERM "$PID"
+	wait "$PID"
+	PID=
+}
+
+# run NAME PATH: wrk for SECONDS_EACH; prints requests/s and p50/p99 in ms.
+run() {
+	local name=$1 path=$2
+	curl -sf -o /dev/null "$URL$path" || { echo "bench_serve: $path does not answer 200" >&2; exit 1; }
+	wrk -t1 -c"$CONNS" -d"${SECONDS_EACH}s" --latency "$URL$path" >"$WORK/wrk" 2>&1
+	local rps p50 p99 errors
+	rps=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk")
+	p50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk")
+	p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk")
+	errors=$(awk '/Non-2xx|Socket errors/ {print}' "$WORK/wrk")
+	[[ -z "$errors" ]] || { echo "bench_serve: $name: $errors" >&2; cat "$WORK/wrk" >&2; exit 1; }
+	ms() { # wrk prints 812.00us, 1.23ms, 1.02s
+		awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /s$/ && v !~ /ms$/) n *= 1000; printf "%.3f", n }'
+	}
+	printf '%s|%s|req/s|>= 10000 on 2 cores\n' "serve: $name, throughput" "$rps"
+	printf '%s|%s|ms|\n' "serve: $name, p50 latency" "$(ms "$p50")"
+	printf '%s|%s|ms|< 10\n' "serve: $name, p99 latency" "$(ms "$p99")"
+}
+
+start
+run "API, cache on, pool of 2" "/api/v1/verify?token=$TOKEN"
+run "page, cache on, pool of 2" "/c/$TOKEN"
+stop
+start --cache 0
+run "API, cache off, pool of 2" "/api/v1/verify?token=$TOKEN"
+run "page, cache off, pool of 2" "/c/$TOKEN"
+stop
+start --thread-per-connection
+run "API, cache on, thread per connection" "/api/v1/verify?token=$TOKEN"
+stop
+start --thread-per-connection --cache 0
+run "API, cache off, thread per connection" "/api/v1/verify?token=$TOKEN"
+stop
