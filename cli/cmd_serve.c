@@ -30,7 +30,7 @@ static const char usage[] =
 	N_("usage: shiken serve --base-url URL [--listen ADDR:PORT] [--access-log FILE|-]\n"
 	   "                    [--threads N] [--thread-per-connection] [--rate-limit N] [--burst N]\n"
 	   "                    [--max-connections N] [--max-per-client N] [--timeout SECONDS]\n"
-	   "                    [--grace SECONDS] [--cache N]\n"
+	   "                    [--grace SECONDS] [--cache N] [--behind-proxy]\n"
 	   "\n"
 	   "Serve the certificate verification page (/c/TOKEN, the address in a\n"
 	   "certificate's QR code), its JSON API (/api/v1/verify?token=TOKEN), the public\n"
@@ -52,7 +52,10 @@ static const char usage[] =
 	   "  --max-per-client N       connections from one address (default 64)\n"
 	   "  --timeout SECONDS        close a connection idle this long (default 15)\n"
 	   "  --grace SECONDS          at stop, wait this long for requests (default 10)\n"
-	   "  --cache N                remember N verified tokens (default 10000; 0: off)\n");
+	   "  --cache N                remember N verified tokens (default 10000; 0: off)\n"
+	   "  --behind-proxy           a reverse proxy on this machine (TLS) forwards the\n"
+	   "                           requests: the client is the last X-Forwarded-For\n"
+	   "                           address of a loopback peer; --max-per-client is off\n");
 
 /* The route modules, in the order their routes are matched. A new module
  * (the check-in station) is one more line. */
@@ -176,6 +179,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'o' },
 		{ "grace", required_argument, NULL, 'g' },
 		{ "cache", required_argument, NULL, 'c' },
+		{ "behind-proxy", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	if (cli_wants_help(argc, argv)) {
@@ -186,7 +190,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	const char *listen_spec = "127.0.0.1:8080", *base_url = NULL, *log_path = NULL;
 	unsigned long threads = cpus > 0 && cpus <= 64 ? (unsigned long)cpus : 2, rate = 10, burst = 50,
 		      max_conn = 1000, max_client = 64, timeout = 15, grace = 10, cache = 10000;
-	int per_connection = 0;
+	int per_connection = 0, behind_proxy = 0;
 	optind = 0;
 	opterr = 0;
 	int c, r;
@@ -196,6 +200,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		case 'b': base_url = optarg; break;
 		case 'a': log_path = optarg; break;
 		case 'T': per_connection = 1; break;
+		case 'P': behind_proxy = 1; break;
 		case 't': if ((r = number_arg(&threads, "--threads", optarg, 1, 256))) return r; break;
 		case 'r': if ((r = number_arg(&rate, "--rate-limit", optarg, 0, 1000000))) return r; break;
 		case 'B': if ((r = number_arg(&burst, "--burst", optarg, 1, 1000000))) return r; break;
@@ -252,6 +257,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		.thread_per_connection = per_connection,
 		.max_connections = (unsigned)max_conn,
 		.max_per_client = (unsigned)max_client,
+		.behind_proxy = behind_proxy,
 		.timeout = (unsigned)timeout,
 		.rate = (double)rate,
 		.burst = (double)burst,

@@ -68,6 +68,8 @@ struct request_rec {
 	char *target;      /* as received, at most WEB_LOG_TARGET_MAX bytes kept */
 	size_t target_len; /* its whole length */
 	char method[16];
+	char client[INET6_ADDRSTRLEN];     /* as the log shows it; "" until known */
+	struct sockaddr_storage forwarded; /* behind a proxy: the client it named */
 	unsigned status;   /* 0 until a response is queued */
 	size_t bytes;
 	int handled;
@@ -288,9 +290,47 @@ static int is_api_path(const char *path)
 	return !strncmp(path, "/api/", 5) || !strcmp(path, "/api");
 }
 
+static void address_text(char out[INET6_ADDRSTRLEN], const struct sockaddr *addr)
+{
+	strcpy(out, "-");
+	if (addr && addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, out, INET6_ADDRSTRLEN);
+	else if (addr && addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr, out, INET6_ADDRSTRLEN);
+}
+
+static int is_loopback(const struct sockaddr *a)
+{
+	static const unsigned char v6_loopback[16] = { [15] = 1 };
+	static const unsigned char v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+	if (a && a->sa_family == AF_INET)
+		return ((const unsigned char *)&((const struct sockaddr_in *)a)->sin_addr)[0] == 127;
+	if (a && a->sa_family == AF_INET6) {
+		const unsigned char *b = ((const struct sockaddr_in6 *)a)->sin6_addr.s6_addr;
+		return !memcmp(b, v6_loopback, 16) || (!memcmp(b, v4_mapped, 12) && b[12] == 127);
+	}
+	return 0;
+}
+
+/* The client a request is from: the peer, or behind a reverse proxy on
+ * this machine the address it forwarded for. Its text goes into
+ * rec->client for the handler and the access log. */
+static const struct sockaddr *client_address(struct web_server *srv, struct MHD_Connection *conn,
+					     struct request_rec *rec)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *addr = ci ? ci->client_addr : NULL;
+	if (srv->cfg.behind_proxy && is_loopback(addr) &&
+	    web_forwarded_for(&rec->forwarded, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For")) == 0)
+		addr = (const struct sockaddr *)&rec->forwarded;
+	address_text(rec->client, addr);
+	return addr;
+}
+
 static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD_Connection *conn,
 		     const char *url, struct web_response *res)
 {
+	const struct sockaddr *addr = client_address(srv, conn, rec);
 	if (rec->target_len > WEB_URI_MAX) {
 		error_response(res, MHD_HTTP_URI_TOO_LONG, "URI too long", is_api_path(url));
 		return;
@@ -319,8 +359,6 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 		web_response_header(res, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 		return;
 	}
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *addr = ci ? ci->client_addr : NULL;
 	if (srv->cfg.rate > 0 && !(route->flags & WEB_NO_LIMIT)) {
 		unsigned char key[WEB_RATE_KEY];
 		unsigned retry = 1;
@@ -334,11 +372,6 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 		}
 	}
 
-	char client[INET6_ADDRSTRLEN] = "-";
-	if (addr && addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, client, sizeof(client));
-	else if (addr && addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr, client, sizeof(client));
 	char lang[WEB_LANG_MAX];
 	web_lang_choose(lang, MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "lang"),
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE), srv->langs);
@@ -347,7 +380,7 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 		.method = rec->method,
 		.path = path,
 		.lang = lang,
-		.client = client,
+		.client = rec->client,
 		.now = srv->cfg.fixed_now >= 0 ? srv->cfg.fixed_now : (int64_t)time(NULL),
 		.server = srv,
 		.impl_ = &impl,
@@ -414,7 +447,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * connection could not be kept alive. Anything else is answered
 		 * now, and its body (we take none) never read. */
 		int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-		if (get && !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH) &&
+		const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (get && (!length || !strcmp(length, "0")) &&
 		    !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
 			return MHD_YES;
 	}
@@ -430,14 +464,15 @@ static void log_line(struct web_server *srv, struct request_rec *rec, struct MHD
 	clock_gettime(CLOCK_REALTIME, &ts);
 	struct tm tm;
 	gmtime_r(&ts.tv_sec, &tm);
-	char when[32], client[INET6_ADDRSTRLEN] = "-";
+	char when[32], client[INET6_ADDRSTRLEN];
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *addr = ci ? ci->client_addr : NULL;
-	if (addr && addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, client, sizeof(client));
-	else if (addr && addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr, client, sizeof(client));
+	if (rec->client[0]) {
+		memcpy(client, rec->client, sizeof(client));
+	} else {
+		/* Not routed (a request cut off before its headers ended): the peer. */
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		address_text(client, ci ? ci->client_addr : NULL);
+	}
 
 	struct sk_buf b = SK_BUF_INIT;
 	sk_buf_addf(&b, "%s.%03ldZ %s \"%s ", when, ts.tv_nsec / 1000000, client,
@@ -587,7 +622,7 @@ int web_server_start(struct web_server **out, const struct web_config *cfg,
 	srv->mhd = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)cfg->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
-		cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_client,
+		cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->behind_proxy ? 0u : cfg->max_per_client,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)WEB_MEMORY_LIMIT, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
 		on_completed, srv, pool_size ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, pool_size,

@@ -123,7 +123,9 @@ struct web_config {
 	unsigned threads;         /* worker threads (pool) */
 	int thread_per_connection; /* a thread per connection instead of a pool */
 	unsigned max_connections; /* in all */
-	unsigned max_per_client;  /* connections from one address */
+	unsigned max_per_client;  /* connections from one address (not behind a proxy) */
+	int behind_proxy;         /* loopback peers are a reverse proxy: the client is the
+				   * last X-Forwarded-For address (rate limit, log) */
 	unsigned timeout;         /* seconds a connection may idle or dawdle */
 	double rate, burst;       /* requests a second per client, bursts; rate 0: no limit */
 	int log_fd;               /* access log, or -1 */

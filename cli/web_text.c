@@ -5,7 +5,10 @@
  */
 #include "cli/web_text.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 static int is_alpha(char c)
 {
@@ -202,4 +205,35 @@ void web_log_target(struct sk_buf *b, const char *target, size_t max)
 	}
 	if (cut)
 		sk_buf_adds(b, "...");
+}
+
+int web_forwarded_for(struct sockaddr_storage *out, const char *header)
+{
+	memset(out, 0, sizeof(*out));
+	if (!header)
+		return -1;
+	const char *start = strrchr(header, ',');
+	start = start ? start + 1 : header;
+	while (is_ows(*start))
+		start++;
+	size_t n = strlen(start);
+	while (n && is_ows(start[n - 1]))
+		n--;
+	char addr[INET6_ADDRSTRLEN];
+	if (n == 0 || n >= sizeof(addr))
+		return -1;
+	memcpy(addr, start, n);
+	addr[n] = '\0';
+	struct sockaddr_in *in = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+	if (inet_pton(AF_INET, addr, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	return -1;
 }

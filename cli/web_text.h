@@ -36,4 +36,11 @@ void web_html_escape(struct sk_buf *b, const char *s);
  * `max` bytes of the target are looked at (then "..." ends it). */
 void web_log_target(struct sk_buf *b, const char *target, size_t max);
 
+/* The client a reverse proxy forwarded for: the last address of an
+ * X-Forwarded-For header (the one the proxy itself added; earlier ones are
+ * whatever the client claimed), IPv4 or IPv6, into *out. 0, or -1 when the
+ * header is missing or its last element is not an address. */
+struct sockaddr_storage;
+int web_forwarded_for(struct sockaddr_storage *out, const char *header);
+
 #endif

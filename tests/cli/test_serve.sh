@@ -267,7 +267,7 @@ status_is 200 jwks
 sk keys export-jwks --out "$WORK/exported.json" >/dev/null
 cmp -s <(tr -d '\n' <"$WORK/body") <(tr -d '\n ' <"$WORK/exported.json") ||
 	[[ $(json "$WORK/body" '$.keys') == $(json "$WORK/exported.json" '$.keys') ]] || fail "jwks differs from keys export-jwks"
-get /healthz
+get /healthz -H 'X-Forwarded-For: 203.0.113.99'
 status_is 200 healthz
 same_text "$WORK/body" ok
 
@@ -419,4 +419,24 @@ wait "$holder"
 get /cert/healthz
 status_is 200 "served again once the connections closed"
 stop
+
+# ---- behind a reverse proxy on this machine ----
+start proxied --base-url https://verify.example.jp --behind-proxy --rate-limit 1 --burst 2 \
+	--access-log "$WORK/proxied.log"
+for i in 1 2; do
+	get /.well-known/jwks.json -H 'X-Forwarded-For: 192.0.2.1, 203.0.113.5'
+	status_is 200 "forwarded for 203.0.113.5, request $i"
+done
+get /.well-known/jwks.json -H 'X-Forwarded-For: 203.0.113.5'
+status_is 429 "203.0.113.5 is limited, whatever it claims before"
+get /.well-known/jwks.json -H 'X-Forwarded-For: 203.0.113.6'
+status_is 200 "another client behind the same proxy has its own bucket"
+get /.well-known/jwks.json -H 'X-Forwarded-For: nonsense'
+status_is 200 "no address forwarded: the proxy's own"
+stop
+contains "$WORK/proxied.log" ' 203.0.113.5 "GET /.well-known/jwks.json" 429 '
+contains "$WORK/proxied.log" ' 203.0.113.6 "GET /.well-known/jwks.json" 200 '
+contains "$WORK/proxied.log" ' 127.0.0.1 "GET /.well-known/jwks.json" 200 '
+# Without --behind-proxy the header is a client's claim and means nothing.
+grep -q '203.0.113' "$WORK/access.log.1" "$WORK/access.log" && fail "X-Forwarded-For trusted without --behind-proxy"
 echo ok

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 static const char *const langs[] = { "en", "ja", "vi", NULL };
 
@@ -349,4 +350,34 @@ Test(web_cache, off_never_hits)
 	web_cache_put(&c, "t", 1, "k", "{}");
 	cr_assert_not(web_cache_get(&c, "t", 1, kid, &payload));
 	web_cache_release(&c);
+}
+
+/* ---- behind a reverse proxy ---- */
+
+Test(web_proxy, the_last_forwarded_address)
+{
+	struct sockaddr_storage ss;
+	char text[INET6_ADDRSTRLEN];
+	cr_assert_eq(web_forwarded_for(&ss, "203.0.113.9"), 0);
+	cr_assert_eq(ss.ss_family, AF_INET);
+	inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, text, sizeof(text));
+	cr_assert_str_eq(text, "203.0.113.9");
+	/* What the client claimed comes first; the proxy appends the peer. */
+	cr_assert_eq(web_forwarded_for(&ss, "10.0.0.1, 198.51.100.2 ,  2001:db8::7 "), 0);
+	cr_assert_eq(ss.ss_family, AF_INET6);
+	inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, text, sizeof(text));
+	cr_assert_str_eq(text, "2001:db8::7");
+}
+
+Test(web_proxy, not_an_address)
+{
+	struct sockaddr_storage ss;
+	cr_assert_eq(web_forwarded_for(&ss, NULL), -1);
+	cr_assert_eq(web_forwarded_for(&ss, ""), -1);
+	cr_assert_eq(web_forwarded_for(&ss, "203.0.113.9, "), -1, "an empty last element");
+	cr_assert_eq(web_forwarded_for(&ss, "203.0.113.9, unknown"), -1);
+	cr_assert_eq(web_forwarded_for(&ss, "203.0.113.9:443"), -1, "with a port");
+	cr_assert_eq(web_forwarded_for(&ss, "[2001:db8::7]"), -1);
+	cr_assert_eq(web_forwarded_for(&ss, "999.0.0.1"), -1);
+	cr_assert_eq(ss.ss_family, 0, "left cleared");
 }
