@@ -387,7 +387,7 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 	};
 	int rc = route->handle(state, &req, res);
 	if (impl.db) {
-		if (rc)
+		if (rc && sk_db_errmsg(impl.db)[0])
 			fprintf(stderr, "shiken serve: %s\n", sk_db_errmsg(impl.db));
 		sk_db_clear_error(impl.db);
 		pool_put(&srv->pool, impl.db);

@@ -420,6 +420,24 @@ get /cert/healthz
 status_is 200 "served again once the connections closed"
 stop
 
+# ---- the registry gone: 503, the reason on standard error, back when it is ----
+start gone --base-url https://verify.example.jp
+mv "$DB" "$WORK/moved.db"
+get /healthz
+status_is 503 "health without a registry"
+get "/c/$T1"
+status_is 503 "a page without a registry"
+lacks "$WORK/body" "<h1>" # no verdict it could not make
+get "/api/v1/verify?token=$T1"
+status_is 503 "the API without a registry"
+[[ $(jbody '$.error') == "service unavailable: try again later" ]] || fail "API 503 is JSON"
+contains "$WORK/gone.err" "shiken serve: no database at '$DB'"
+mv "$WORK/moved.db" "$DB"
+get "/c/$T1"
+status_is 200 "the registry is back"
+contains "$WORK/body" '<h1>Valid</h1>'
+stop
+
 # ---- behind a reverse proxy on this machine ----
 start proxied --base-url https://verify.example.jp --behind-proxy --rate-limit 1 --burst 2 \
 	--access-log "$WORK/proxied.log"
