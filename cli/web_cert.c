@@ -1,6 +1,7 @@
 /*
  * The certificate routes of shiken serve (a web.h route module):
  *
+ *   GET /                       what to do (scan the QR code)
  *   GET /c/TOKEN                the page a phone opens from a certificate's
  *                               QR code: VALID, REVOKED or NOT VALID, why,
  *                               and the details to compare with the passport
@@ -53,6 +54,8 @@ static const char page_css[] =
 	".v-valid .verdict{background:#0b6b2f}"
 	".v-revoked .verdict{background:#8f3a0c}"
 	".v-invalid .verdict{background:#a4001d}"
+	".v-home .verdict{background:#1f3a5f}"
+	".v-home h1{font-size:2rem;text-transform:none}"
 	".verdict svg{display:block;margin:0 auto .5rem;width:4.5rem;height:4.5rem}"
 	"h1{margin:0;font-size:2.9rem;line-height:1.1;font-weight:800;letter-spacing:.03em;text-transform:uppercase}"
 	".reason{margin:.6rem auto 0;max-width:30rem;font-size:1.15rem}"
@@ -268,6 +271,61 @@ static void page_details(struct sk_buf *b, const struct web_request *req, const 
 	sk_buf_adds(b, "</dl>");
 }
 
+/* The document up to <main>: language, title, the style sheet. */
+static void page_start(struct sk_buf *b, const struct web_request *req, const char *title, const char *cls)
+{
+	sk_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"");
+	web_html_escape(b, req->lang);
+	sk_buf_adds(b, "\"><head><meta charset=\"utf-8\">"
+		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		       "<meta name=\"robots\" content=\"noindex, nofollow\"><title>");
+	if (title) {
+		web_html_escape(b, web_tr(req, title));
+		sk_buf_adds(b, " — ");
+	}
+	web_html_escape(b, web_tr(req, N_("Certificate check")));
+	sk_buf_adds(b, "</title><style>");
+	sk_buf_adds(b, page_css);
+	sk_buf_adds(b, "</style></head>\n<body><main class=\"");
+	sk_buf_adds(b, cls);
+	sk_buf_adds(b, "\">");
+}
+
+/* The language links, the time of the check (when there was one), the end
+ * of the document. */
+static void page_end(struct sk_buf *b, const struct web_request *req, int checked)
+{
+	sk_buf_adds(b, "\n<nav>");
+	for (const char *const *l = sk_i18n_languages(); *l; l++) {
+		const char *name = *l;
+		for (size_t i = 0; i < sizeof(autonyms) / sizeof(autonyms[0]); i++)
+			if (!strcmp(autonyms[i].code, *l))
+				name = autonyms[i].name;
+		sk_buf_adds(b, "<a href=\"?lang=");
+		web_html_escape(b, *l);
+		sk_buf_adds(b, "\" hreflang=\"");
+		web_html_escape(b, *l);
+		sk_buf_adds(b, "\" lang=\"");
+		web_html_escape(b, *l);
+		sk_buf_adds(b, strcmp(*l, req->lang) ? "\">" : "\" aria-current=\"page\">");
+		web_html_escape(b, name);
+		sk_buf_adds(b, "</a>");
+	}
+	char t[21];
+	sk_time_format(t, (long long)req->now);
+	t[10] = ' ';
+	t[16] = '\0';
+	sk_buf_adds(b, "</nav>\n");
+	if (checked) {
+		sk_buf_adds(b, "<footer>");
+		web_html_escape(b, web_tr(req, N_("Checked at")));
+		sk_buf_adds(b, " ");
+		web_html_escape(b, t);
+		sk_buf_adds(b, " UTC</footer>");
+	}
+	sk_buf_adds(b, "</main></body></html>\n");
+}
+
 static void page(struct sk_buf *b, const struct web_request *req, const struct sk_cert_check *chk)
 {
 	enum sk_verdict v = chk->verdict;
@@ -277,19 +335,8 @@ static void page(struct sk_buf *b, const struct web_request *req, const struct s
 	const char *word = v == SK_VERDICT_VALID ? N_("Valid") : v == SK_VERDICT_REVOKED ? N_("Revoked") : N_("Not valid");
 	const char *icon = v == SK_VERDICT_VALID ? icon_valid : v == SK_VERDICT_REVOKED ? icon_revoked : icon_invalid;
 
-	sk_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"");
-	web_html_escape(b, req->lang);
-	sk_buf_adds(b, "\"><head><meta charset=\"utf-8\">"
-		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-		       "<meta name=\"robots\" content=\"noindex, nofollow\"><title>");
-	web_html_escape(b, web_tr(req, word));
-	sk_buf_adds(b, " — ");
-	web_html_escape(b, web_tr(req, N_("Certificate check")));
-	sk_buf_adds(b, "</title><style>");
-	sk_buf_adds(b, page_css);
-	sk_buf_adds(b, "</style></head>\n<body><main class=\"");
-	sk_buf_adds(b, cls);
-	sk_buf_adds(b, "\"><section class=\"verdict\">");
+	page_start(b, req, word, cls);
+	sk_buf_adds(b, "<section class=\"verdict\">");
 	sk_buf_adds(b, icon);
 	sk_buf_adds(b, "<h1>");
 	web_html_escape(b, web_tr(req, word));
@@ -325,32 +372,32 @@ static void page(struct sk_buf *b, const struct web_request *req, const struct s
 		sk_buf_adds(b, sk_verdict_code(v));
 		sk_buf_adds(b, ")</p>");
 	}
+	page_end(b, req, 1);
+}
 
-	sk_buf_adds(b, "\n<nav>");
-	for (const char *const *l = sk_i18n_languages(); *l; l++) {
-		const char *name = *l;
-		for (size_t i = 0; i < sizeof(autonyms) / sizeof(autonyms[0]); i++)
-			if (!strcmp(autonyms[i].code, *l))
-				name = autonyms[i].name;
-		sk_buf_adds(b, "<a href=\"?lang=");
-		web_html_escape(b, *l);
-		sk_buf_adds(b, "\" hreflang=\"");
-		web_html_escape(b, *l);
-		sk_buf_adds(b, "\" lang=\"");
-		web_html_escape(b, *l);
-		sk_buf_adds(b, strcmp(*l, req->lang) ? "\">" : "\" aria-current=\"page\">");
-		web_html_escape(b, name);
-		sk_buf_adds(b, "</a>");
-	}
-	char t[21];
-	sk_time_format(t, (long long)req->now);
-	t[10] = ' ';
-	t[16] = '\0';
-	sk_buf_adds(b, "</nav>\n<footer>");
-	web_html_escape(b, web_tr(req, N_("Checked at")));
-	sk_buf_adds(b, " ");
-	web_html_escape(b, t);
-	sk_buf_adds(b, " UTC</footer></main></body></html>\n");
+static int html_reply(struct cert_state *st, struct web_response *res)
+{
+	res->content_type = "text/html; charset=utf-8";
+	res->csp = st->csp;
+	res->cache = "no-store";
+	web_response_header(res, "Vary", "Accept-Language");
+	web_response_header(res, "X-Robots-Tag", "noindex, nofollow");
+	return sk_buf_failed(&res->body) ? SK_ENOMEM : 0;
+}
+
+/* GET /: what somebody who typed the address finds. */
+static int cert_home(void *state, struct web_request *req, struct web_response *res)
+{
+	struct sk_buf *b = &res->body;
+	page_start(b, req, NULL, "v-home");
+	sk_buf_adds(b, "<section class=\"verdict\"><h1>");
+	web_html_escape(b, web_tr(req, N_("Certificate check")));
+	sk_buf_adds(b, "</h1></section>\n<p class=\"note compare\">");
+	web_html_escape(b, web_tr(req, N_("To check a pass certificate, scan the QR code printed on it with "
+					  "the camera of your phone.")));
+	sk_buf_adds(b, "</p>");
+	page_end(b, req, 0);
+	return html_reply(state, res);
 }
 
 static int cert_page(void *state, struct web_request *req, struct web_response *res)
@@ -365,12 +412,7 @@ static int cert_page(void *state, struct web_request *req, struct web_response *
 	}
 	page(&res->body, req, &chk);
 	sk_cert_check_release(&chk);
-	res->content_type = "text/html; charset=utf-8";
-	res->csp = st->csp;
-	res->cache = "no-store";
-	web_response_header(res, "Vary", "Accept-Language");
-	web_response_header(res, "X-Robots-Tag", "noindex, nofollow");
-	return sk_buf_failed(&res->body) ? SK_ENOMEM : 0;
+	return html_reply(st, res);
 }
 
 /* ---- the JSON API ---- */
@@ -438,6 +480,7 @@ static int cert_jwks(void *state, struct web_request *req, struct web_response *
 }
 
 static const struct web_route cert_routes[] = {
+	{ "/", 0, WEB_GET, cert_home },
 	{ "/c/", WEB_PREFIX, WEB_GET, cert_page },
 	{ "/api/v1/verify", WEB_API, WEB_GET, cert_api_verify },
 	{ "/.well-known/jwks.json", WEB_API, WEB_GET, cert_jwks },

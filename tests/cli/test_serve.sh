@@ -168,6 +168,14 @@ contains "$WORK/body" '<html lang="ja">'
 contains "$WORK/body" '<a href="?lang=ja" hreflang="ja" lang="ja" aria-current="page">日本語</a>'
 contains "$WORK/body" '<a href="?lang=en" hreflang="en" lang="en">English</a>'
 
+# The address typed by hand: what to do.
+get / -H 'Accept-Language: ja'
+status_is 200 "home"
+contains "$WORK/body" '<h1>合格証明書の確認</h1>'
+contains "$WORK/body" 'QR コードをスマートフォンのカメラで読み取ってください。'
+[[ $(header Content-Security-Policy) == "default-src 'none'; style-src 'sha256-$hash'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" ]] ||
+	fail "home CSP"
+
 # The retired key still verifies what it signed.
 get "/c/$OLD"
 contains "$WORK/body" '<h1>Valid</h1>'
@@ -382,6 +390,12 @@ get "/cert/c/$T1"
 status_is 200 "a token came back after a second"
 get "/c/$T1"
 status_is 404 "outside the mount prefix"
+sleep 1.1 # a token for it
+get /cert
+status_is 200 "the mount prefix itself is the home page"
+contains "$WORK/body" 'To check a pass certificate, scan the QR code'
+get /
+status_is 404 "above the mount prefix"
 get "/certificate/c/$T1"
 status_is 404 "a path that only starts like the prefix"
 # Connections: three idle ones from 127.0.0.1 fill --max-per-client 3, so
