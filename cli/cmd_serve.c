@@ -28,7 +28,7 @@
 
 static const char usage[] =
 	N_("usage: shiken serve --base-url URL [--listen ADDR:PORT] [--access-log FILE|-]\n"
-	   "                    [--threads N] [--thread-per-connection] [--rate-limit N] [--burst N]\n"
+	   "                    [--threads N] [--rate-limit N] [--burst N]\n"
 	   "                    [--max-connections N] [--max-per-client N] [--timeout SECONDS]\n"
 	   "                    [--grace SECONDS] [--cache N] [--behind-proxy]\n"
 	   "\n"
@@ -43,8 +43,9 @@ static const char usage[] =
 	   "  --listen ADDR:PORT       where to listen (default 127.0.0.1:8080; [::1]:8080,\n"
 	   "                           :8080 for every address, port 0 for any free port)\n"
 	   "  --access-log FILE|-      one line per request, to FILE or standard output\n"
-	   "  --threads N              worker threads (default: one per CPU)\n"
-	   "  --thread-per-connection  a thread for each connection instead of a pool\n"
+	   "  --threads N              a pool of N event loops (default: a thread for each\n"
+	   "                           connection, which spreads kept-alive connections\n"
+	   "                           over the CPUs better)\n"
 	   "  --rate-limit N           requests a second per client address (default 10;\n"
 	   "                           0: no limit); more get 429 with Retry-After\n"
 	   "  --burst N                requests a client may make at once (default 50)\n"
@@ -171,7 +172,6 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		{ "base-url", required_argument, NULL, 'b' },
 		{ "access-log", required_argument, NULL, 'a' },
 		{ "threads", required_argument, NULL, 't' },
-		{ "thread-per-connection", no_argument, NULL, 'T' },
 		{ "rate-limit", required_argument, NULL, 'r' },
 		{ "burst", required_argument, NULL, 'B' },
 		{ "max-connections", required_argument, NULL, 'm' },
@@ -186,11 +186,10 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		cli_usage(stdout, usage);
 		return EXIT_OK;
 	}
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *listen_spec = "127.0.0.1:8080", *base_url = NULL, *log_path = NULL;
-	unsigned long threads = cpus > 0 && cpus <= 64 ? (unsigned long)cpus : 2, rate = 10, burst = 50,
+	unsigned long threads = 0, rate = 10, burst = 50,
 		      max_conn = 1000, max_client = 64, timeout = 15, grace = 10, cache = 10000;
-	int per_connection = 0, behind_proxy = 0;
+	int behind_proxy = 0;
 	optind = 0;
 	opterr = 0;
 	int c, r;
@@ -199,7 +198,6 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		case 'l': listen_spec = optarg; break;
 		case 'b': base_url = optarg; break;
 		case 'a': log_path = optarg; break;
-		case 'T': per_connection = 1; break;
 		case 'P': behind_proxy = 1; break;
 		case 't': if ((r = number_arg(&threads, "--threads", optarg, 1, 256))) return r; break;
 		case 'r': if ((r = number_arg(&rate, "--rate-limit", optarg, 0, 1000000))) return r; break;
@@ -254,7 +252,6 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		.base_url = base_url,
 		.db_path = cli->db_path,
 		.threads = (unsigned)threads,
-		.thread_per_connection = per_connection,
 		.max_connections = (unsigned)max_conn,
 		.max_per_client = (unsigned)max_client,
 		.behind_proxy = behind_proxy,
@@ -272,7 +269,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 			close(log_fd);
 		return EXIT_FAIL;
 	}
-	if (per_connection)
+	if (!threads)
 		fprintf(stderr, _("shiken serve: listening on %s, a thread per connection\n"), shown);
 	else
 		fprintf(stderr, _("shiken serve: listening on %s, %lu worker threads\n"), shown, threads);

@@ -602,8 +602,8 @@ int web_server_start(struct web_server **out, const struct web_config *cfg,
 		snprintf(err, errlen, "cannot set up the rate limit: %s", sk_strerror(rc));
 		goto fail;
 	}
-	size_t handles = cfg->thread_per_connection ? (cfg->max_connections < WEB_DB_MAX ? cfg->max_connections : WEB_DB_MAX)
-						    : cfg->threads;
+	size_t handles = cfg->threads ? cfg->threads
+				      : cfg->max_connections < WEB_DB_MAX ? cfg->max_connections : WEB_DB_MAX;
 	if ((rc = pool_init(&srv->pool, cfg->db_path, handles ? handles : 1))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -617,8 +617,8 @@ int web_server_start(struct web_server **out, const struct web_config *cfg,
 	}
 
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	flags |= cfg->thread_per_connection ? MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL : MHD_USE_EPOLL;
-	unsigned pool_size = cfg->thread_per_connection || cfg->threads < 2 ? 0 : cfg->threads;
+	flags |= cfg->threads ? MHD_USE_EPOLL : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+	unsigned pool_size = cfg->threads < 2 ? 0 : cfg->threads;
 	srv->mhd = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)cfg->listen_fd, MHD_OPTION_CONNECTION_LIMIT,

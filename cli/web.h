@@ -120,8 +120,7 @@ struct web_config {
 	int listen_fd;            /* a bound, listening socket; the server closes it */
 	const char *base_url;     /* https://verify.example.jp or .../prefix */
 	const char *db_path;      /* opened read-only by the workers */
-	unsigned threads;         /* worker threads (pool) */
-	int thread_per_connection; /* a thread per connection instead of a pool */
+	unsigned threads;         /* 0: a thread per connection; N: a pool of N event loops */
 	unsigned max_connections; /* in all */
 	unsigned max_per_client;  /* connections from one address (not behind a proxy) */
 	int behind_proxy;         /* loopback peers are a reverse proxy: the client is the
