@@ -180,7 +180,8 @@ int sk_db_open(struct sk_db **out, const char *path, unsigned flags,
 		goto fail;
 	}
 
-	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int readonly = (flags & SK_DB_READONLY) && !(flags & SK_DB_CREATE);
+	int oflags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
 	if (flags & SK_DB_CREATE) {
 		/* The registry holds personal data: only its owner may read it.
 		 * SQLite gives the -wal and -shm files the same mode. */
@@ -234,6 +235,21 @@ int sk_db_open(struct sk_db **out, const char *path, unsigned flags,
 		goto fail;
 	}
 
+	if (readonly) {
+		/* The journal mode is the file's (WAL since it was made); a reader
+		 * cannot migrate, so it must find the schema it knows. */
+		if (version < latest) {
+			rc = sk_db_fail(db, SK_ESCHEMA,
+					"database '%s' has schema %d, this build needs %d: open it read-write once to migrate it",
+					path, version, latest);
+			goto fail;
+		}
+		if ((rc = sk_db_exec(db, "PRAGMA foreign_keys = ON")) ||
+		    (rc = sk_db_exec(db, "PRAGMA cache_size = -8192")))
+			goto fail;
+		*out = db;
+		return 0;
+	}
 	if (app_id == 0 && (rc = sk_db_exec(db, "PRAGMA page_size = 8192")))
 		goto fail;
 	if ((rc = sk_db_exec(db, "PRAGMA journal_mode = WAL")) ||

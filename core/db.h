@@ -20,7 +20,9 @@
 #define SK_APPLICATION_ID 0x534B454E /* "SKEN" */
 
 enum sk_db_flags {
-	SK_DB_CREATE = 1 << 0, /* create a new database; refuse an existing one */
+	SK_DB_CREATE = 1 << 0,   /* create a new database; refuse an existing one */
+	SK_DB_READONLY = 1 << 1, /* open an existing, up-to-date database for reading only
+				  * (the web service's workers): no migration, no writes */
 };
 
 struct sk_keys;
@@ -45,6 +47,8 @@ struct sk_db {
 };
 
 /* Open (or with SK_DB_CREATE create) the database at path, then migrate it.
+ * With SK_DB_READONLY the connection cannot write and the schema must
+ * already be this build's (SK_ESCHEMA otherwise: open it read-write once).
  * Errors: SK_ENOTFOUND (no file), SK_EEXISTS (create over an existing file),
  * SK_ESCHEMA (not ours, or newer than this build), SK_EDB. On error *out is
  * NULL and, if errmsg is given, it receives the message (size errmsg_size). */

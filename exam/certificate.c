@@ -365,14 +365,28 @@ int sk_cert_verify(struct sk_cert_check *out, const char *token, size_t len, con
 		sk_jws_result_release(&r);
 		return 0;
 	}
+	json_t *payload = r.payload;
+	r.payload = NULL;
+	sk_jws_result_release(&r);
+	return sk_cert_verify_payload(out, payload, opts);
+}
+
+int sk_cert_verify_payload(struct sk_cert_check *out, json_t *payload, const struct sk_cert_verify_opts *opts)
+{
+	out->verdict = SK_VERDICT_VALID;
+	out->detail = NULL;
+	out->payload = NULL;
+	memset(&out->claims, 0, sizeof(out->claims));
+	out->revoked_at = 0;
 	const char *why = NULL;
-	if (sk_cert_claims_read(&out->claims, r.payload, &why)) {
-		sk_jws_result_release(&r);
+	if (sk_cert_claims_read(&out->claims, payload, &why)) {
+		json_decref(payload);
+		memset(&out->claims, 0, sizeof(out->claims));
 		out->verdict = SK_VERDICT_MALFORMED;
 		out->detail = why;
 		return 0;
 	}
-	out->payload = r.payload; /* the claims point into it */
+	out->payload = payload; /* the claims point into it */
 	if (opts->issuer && strcmp(opts->issuer, out->claims.issuer) != 0) {
 		out->verdict = SK_VERDICT_WRONG_ISSUER;
 		out->detail = N_("the token names another issuer (iss)");

@@ -151,6 +151,16 @@ int sk_cert_verify(struct sk_cert_check *out, const char *token, size_t len,
 		   const struct sk_cert_verify_opts *opts) __attribute__((warn_unused_result));
 void sk_cert_check_release(struct sk_cert_check *c);
 
+/* The checks sk_cert_verify makes after the signature: claims, issuer,
+ * revocation. For verifiers that remember which tokens' signatures they
+ * checked (the web service's cache: the keys cannot change under it) and
+ * must still see revocation as it is now. Takes the payload object of a
+ * token whose signature verified (the reference is out's, or dropped when
+ * the claims are malformed); out->kid is left as the caller set it. Returns
+ * as sk_cert_verify. */
+int sk_cert_verify_payload(struct sk_cert_check *out, json_t *payload, const struct sk_cert_verify_opts *opts)
+	__attribute__((warn_unused_result));
+
 /* The token in what a person pasted or a QR code held: the token itself,
  * or a URL ".../c/TOKEN" with or without a query or fragment. Sets *start
  * and *len (within text); a URL without "/c/" gives an empty token. */

@@ -222,6 +222,57 @@ Test(certificate, revoke_is_kept_audited_and_seen_at_once)
 	unit_db_close(&u);
 }
 
+/* What a verifier that remembers signatures calls: the same verdicts as a
+ * full verification from the payload alone, revocation seen as it is now. */
+Test(certificate, verify_payload_checks_claims_issuer_and_revocation)
+{
+	struct unit_db u;
+	world(&u);
+	char *tok = issue(&u, 1, 1);
+	struct sk_keyring ring = SK_KEYRING_INIT;
+	cr_assert_eq(sk_keys_keyring(u.db, &ring), 0);
+	struct sk_cert_verify_opts o = { .keys = &ring, .issuer = ISSUER, .db = u.db };
+	struct sk_cert_check full, again;
+	cr_assert_eq(sk_cert_verify(&full, tok, strlen(tok), &o), 0);
+	cr_assert_eq(full.verdict, SK_VERDICT_VALID);
+
+	memset(&again, 0, sizeof(again));
+	cr_assert_eq(sk_cert_verify_payload(&again, json_deep_copy(full.payload), &o), 0);
+	cr_assert_eq(again.verdict, SK_VERDICT_VALID);
+	cr_assert_str_eq(again.claims.number, full.claims.number);
+	cr_assert_null(again.detail);
+	sk_cert_check_release(&again);
+
+	struct sk_cert_verify_opts other = o;
+	other.issuer = "https://other.example.org";
+	cr_assert_eq(sk_cert_verify_payload(&again, json_deep_copy(full.payload), &other), 0);
+	cr_assert_eq(again.verdict, SK_VERDICT_WRONG_ISSUER);
+	sk_cert_check_release(&again);
+
+	char number[SK_CERTNO_LEN + 1];
+	sk_certno_format(number, 2026, 1);
+	cr_assert_eq(sk_cert_revoke(u.db, number, "issued in error"), 0, "%s", sk_db_errmsg(u.db));
+	cr_assert_eq(sk_cert_verify_payload(&again, json_deep_copy(full.payload), &o), 0);
+	cr_assert_eq(again.verdict, SK_VERDICT_REVOKED, "revocation is looked up, not remembered");
+	cr_assert_eq(again.revoked_at, SK_TEST_NOW);
+	sk_cert_check_release(&again);
+
+	/* A payload whose claims do not hold: malformed, and the payload dropped. */
+	json_t *bad = json_deep_copy(full.payload);
+	json_object_set_new(bad, "birthdate", json_string("1999-02-30"));
+	cr_assert_eq(sk_cert_verify_payload(&again, bad, &o), 0);
+	cr_assert_eq(again.verdict, SK_VERDICT_MALFORMED);
+	cr_assert_null(again.payload);
+	cr_assert_null(again.claims.number);
+	cr_assert_not_null(again.detail);
+	sk_cert_check_release(&again);
+
+	sk_cert_check_release(&full);
+	sk_keyring_release(&ring);
+	free(tok);
+	unit_db_close(&u);
+}
+
 Test(certificate, revoke_refusals_change_nothing)
 {
 	struct unit_db u;

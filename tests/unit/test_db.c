@@ -694,3 +694,55 @@ Test(db, backup_into_missing_directory)
 	free(copy);
 	unit_db_close(&u);
 }
+
+/* ---- read-only handles (the web service's workers) ---- */
+
+Test(db, readonly_reads_and_cannot_write)
+{
+	struct unit_db u;
+	unit_db_open(&u, 0);
+	cr_assert_eq(sk_db_meta_set(u.db, "probe", "written before"), 0, "%s", sk_db_errmsg(u.db));
+	struct sk_db *ro = NULL;
+	char err[512] = "";
+	cr_assert_eq(sk_db_open(&ro, u.path, SK_DB_READONLY, err, sizeof(err)), 0, "%s", err);
+	char *v = sk_db_meta_get(ro, "probe");
+	cr_assert_str_eq(v, "written before");
+	free(v);
+	cr_assert_neq(sk_db_meta_set(ro, "probe", "changed"), 0, "a read-only handle wrote");
+	/* It sees what the writer commits next (WAL: a new snapshot per read). */
+	cr_assert_eq(sk_db_meta_set(u.db, "probe", "written after"), 0);
+	v = sk_db_meta_get(ro, "probe");
+	cr_assert_str_eq(v, "written after");
+	free(v);
+	sk_db_close(ro);
+	v = unit_query_text(u.db->sql, "SELECT value FROM meta WHERE key = 'probe'");
+	cr_assert_str_eq(v, "written after");
+	free(v);
+	unit_db_close(&u);
+}
+
+Test(db, readonly_refuses_an_old_schema_and_leaves_it)
+{
+	struct unit_db u;
+	unit_db_open(&u, 0);
+	sk_db_close(u.db);
+	u.db = NULL;
+	sqlite3 *sql = raw_open(u.path);
+	char pragma[64];
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", sk_db_schema_latest() - 1);
+	unit_exec(sql, pragma);
+	sqlite3_close(sql);
+	assert_open_fails(u.path, SK_DB_READONLY, SK_ESCHEMA, "open it read-write once");
+	sql = raw_open(u.path);
+	cr_assert_eq(unit_query_int(sql, "PRAGMA user_version"), sk_db_schema_latest() - 1, "not migrated");
+	sqlite3_close(sql);
+	unit_db_close(&u);
+}
+
+Test(db, readonly_missing_file)
+{
+	struct place p = new_place();
+	assert_open_fails(p.path, SK_DB_READONLY, SK_ENOTFOUND, NULL);
+	cr_assert_neq(access(p.path, F_OK), 0, "nothing created");
+	drop_place(&p);
+}
