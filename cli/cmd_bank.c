@@ -86,7 +86,7 @@ int cmd_bank(struct cli *cli, int argc, char **argv)
 /* ---- items ---- */
 
 static const char usage_item[] =
-	N_("usage: shiken item list|show|review|retire ...\n"
+	N_("usage: shiken item list|show|review|retire|rekey ...\n"
 	   "\n"
 	   "  list              list items with their status and approvals\n"
 	   "  show ID           show an item (a version with --version N)\n"

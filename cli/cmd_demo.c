@@ -383,6 +383,31 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	    run(d, "print", "tickets", "--sitting", places[0].sitting, "--out", print_dir, NULL) ||
 	    run(d, "print", "rosters", "--sitting", places[0].sitting, "--out", print_dir, NULL))
 		goto done;
+	heading(d, _("after the sitting: answer sheets back from the OMR service (simulated), one incident"));
+	char resp_csv[4096], notice_csv[4200], ledger_csv[4096], caught[SK_EXAMNO_LEN + 1];
+	snprintf(resp_csv, sizeof(resp_csv), "%s/input/responses-%s.csv", out, places[0].sitting);
+	snprintf(notice_csv, sizeof(notice_csv), "%s/notices-mail-merge.csv", print_dir);
+	snprintf(ledger_csv, sizeof(ledger_csv), "%s/export/ledger.csv", out);
+	sk_examno_format(caught, 1, 7);
+	if (run(d, "generate", "responses", "--sitting", places[0].sitting, "--seed", seed_s, "--out", resp_csv,
+		NULL) ||
+	    run(d, "responses", "import", resp_csv, NULL) ||
+	    run(d, "incident", "add", caught, "--kind", "cheating", "--disqualify", "--note",
+		_("copied from a neighbour's answer sheet; sheet taken, candidate warned"), "--proctor",
+		"Demo Proctor", NULL))
+		goto done;
+	heading(d, _("grade every sheet against its own paper; counts per test"));
+	if (run(d, "grade", "--sitting", places[0].sitting, NULL) || run(d, "grade", "--sitting", places[0].sitting, NULL))
+		goto done;
+	heading(d, _("an appeal: one candidate's result item by item"));
+	if (run(d, "result", "show", first, NULL))
+		goto done;
+	heading(d, _("result notices (one PDF each, a bundle, a mail-merge list) and the candidate ledger"));
+	if (run(d, "print", "notices", "--sitting", places[0].sitting, "--out", print_dir, "--csv", notice_csv,
+		NULL) ||
+	    run(d, "print", "notices", "--sitting", places[0].sitting, "--bundle", "--out", print_dir, NULL) ||
+	    run(d, "ledger", "export", "--excel", "--out", ledger_csv, NULL))
+		goto done;
 	heading(d, _("export the registry"));
 	char exp_c[4096], exp_p[4096], exp_r[4096], exp_f[4096], exp_u[4096];
 	snprintf(exp_c, sizeof(exp_c), "%s/export/candidates.csv", out);
@@ -406,6 +431,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	printf("  %-40s %s\n", cand_csv, _("the sample applicants; photos in input/photos/"));
 	printf("  %s/input/{venues,sittings,registrations,fees}.csv\n", out);
 	printf("  %-40s %s\n", print_dir, _("PDFs: papers-ROOM.pdf (booklet + answer sheet per seat), tickets/, roster-ROOM.pdf"));
+	printf("  %-40s %s\n", notice_csv, _("result notices: notices/EXAMNO.pdf to send, notices-ROOM.pdf to print, this list for mail merge"));
+	printf("  %-40s %s\n", ledger_csv, _("the candidate ledger (受験者台帳), UTF-8 with BOM"));
 	printf("  %-40s %s\n", exp_c, _("candidates as exported (UTF-8 with BOM for Excel)"));
 	printf("  %-40s %s\n", exp_r, _("registrations with exam numbers and seats"));
 	printf("  %-40s %s\n", exp_u, _("registrations whose fee is not paid"));

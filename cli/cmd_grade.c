@@ -135,6 +135,9 @@ int cmd_grade(struct cli *cli, int argc, char **argv)
 			printf(_("%zu new results would be written\n"), st.added);
 		printf("%s\n", _("dry run: nothing was written"));
 	}
+	if (st.changed)
+		printf(_("of the changed results, %zu change outcome (pass, fail, absent, disqualified); the rest only points\n"),
+		       st.flips);
 	if (st.confirm_needed) {
 		if (st.changed == 1)
 			printf("%s\n", _("1 result would change; run again with --confirm to apply it"));

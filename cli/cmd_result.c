@@ -217,7 +217,7 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 		table_release(&t);
 	}
 	if (d->nlines) {
-		static const char *headers[] = { N_("no"), N_("section"), N_("item"), N_("v"), N_("marked"),
+		static const char *headers[] = { N_("No."), N_("section"), N_("item"), N_("v"), N_("marked"),
 						 N_("canonical"), N_("accepted"), N_("point"), N_("note") };
 		struct table t;
 		table_init(&t, 9, headers);

@@ -140,7 +140,7 @@ static int keys_get(struct keys *k, int64_t version_id, const struct key_entry *
 	}
 	*out = NULL;
 	if (version_id <= 0)
-		return sk_db_fail(k->db, SK_EINVAL, "item version id %lld", (long long)version_id);
+		return sk_db_fail(k->db, SK_EINVAL, "no such item version (id %lld)", (long long)version_id);
 	if ((size_t)version_id >= k->nslots) {
 		size_t n = (size_t)version_id * 2 + 64;
 		int32_t *p = realloc(k->slot, n * sizeof(*p));
@@ -1086,8 +1086,9 @@ int sk_item_rekey(struct sk_db *db, const char *item_code, unsigned accept, cons
 		mask_letters(letters, accept & ~all & 0x1f, tf);
 		if (!letters[0])
 			snprintf(letters, sizeof(letters), "?");
-		return sk_db_fail(db, SK_EINPUT, tf ? "%s is a ○× item: it has no option %s"
-					       : "%s has no option %s", code, letters);
+		if (tf)
+			return sk_db_fail(db, SK_EINPUT, "%s is a ○× item: it has no option %s", code, letters);
+		return sk_db_fail(db, SK_EINPUT, "%s has no option %s", code, letters);
 	}
 	if ((rc = sk_db_begin(db)))
 		return rc;

@@ -166,11 +166,11 @@ const char *sk_mark_format(unsigned char mark, int tf, char out[16])
 	return out;
 }
 
-/* What a question takes, for messages: "O or X", "A-D". */
+/* What a question takes, for messages: "O/X", "A-D" (the same in every language). */
 static const char *takes(int tf, int noptions, char out[8])
 {
 	if (tf)
-		snprintf(out, 8, "O or X");
+		snprintf(out, 8, "O/X");
 	else
 		snprintf(out, 8, "A-%c", 'A' + (noptions < 2 ? 1 : noptions > 5 ? 4 : noptions - 1));
 	return out;

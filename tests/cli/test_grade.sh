@@ -248,6 +248,7 @@ unchanged_since rekeyed
 diff -u "$WORK/will_change" <(listed) >&2 || fail "grade lists other candidates than change"
 n_change=$(wc -l <"$WORK/will_change")
 contains "$WORK/out" "$n_change results would change; run again with --confirm to apply them"
+contains "$WORK/out" "of the changed results, $(wc -l <"$WORK/will_flip") change outcome (pass, fail, absent, disqualified); the rest only points"
 for no in $(cat "$WORK/will_flip"); do
 	b=$(calc "SELECT gakka FROM before WHERE exam = '$no'")
 	contains "$WORK/out" "$no: fail → pass: gakka $b/20 → $((b + 1))/20 ($A rekeyed)"

@@ -197,14 +197,14 @@ shiken: code2.csv: rows with errors: 3 of 3; nothing was changed"
 	row "$(examno 1 7)" | sed 's/$/,A/'
 	row "$(examno 1 8)" 4=? 24=** 25=AA | sed 's/$/,/'
 } >marks.csv
-bad marks "marks.csv:2: 1: 'A' is not an answer to this question (it takes O or X)
+bad marks "marks.csv:2: 1: 'A' is not an answer to this question (it takes O/X)
 marks.csv:2: $(first_with "$N5" 4): 'E' is not an answer to this question (it takes A-D)
 marks.csv:2: $(last_with "$N5" 4): 'O' is not an answer to this question (it takes A-D)
-marks.csv:3: 2: 'B' is not an answer to this question (it takes O or X)
-marks.csv:3: 3: 'C' is not an answer to this question (it takes O or X)
+marks.csv:3: 2: 'B' is not an answer to this question (it takes O/X)
+marks.csv:3: 3: 'C' is not an answer to this question (it takes O/X)
 marks.csv:3: $(first_with "$(examno 1 6)" 4): 'X' is not an answer to this question (it takes A-D)
 marks.csv:4: 31: 'A' is marked, but the paper has only 30 questions
-marks.csv:5: 4: '?' is not a mark (this question takes O or X, several like AC, * or nothing)
+marks.csv:5: 4: '?' is not a mark (this question takes O/X, several like AC, * or nothing)
 marks.csv:5: 24: '**' mixes '*' (marks that could not be told apart) with other marks
 marks.csv:5: 25: 'AA' names the same answer twice
 shiken: marks.csv: rows with errors: 4 of 4; nothing was changed"
@@ -280,10 +280,10 @@ consistent
 
 { echo "$H"; row "$(examno 1 9)"; row "$(examno 1 10)" 1=E; row "$(examno 1 11)"; } >some.csv
 run 0 responses import some.csv --skip-invalid
-same_text "$WORK/err" "some.csv:3: 1: 'E' is not an answer to this question (it takes O or X)"
+same_text "$WORK/err" "some.csv:3: 1: 'E' is not an answer to this question (it takes O/X)"
 same_text "$WORK/out" "some.csv: 3 rows; answer sheets: 2 added, 0 updated, 0 unchanged; 1 row rejected
 rejected rows and their errors: some.csv.rejects.csv"
-[[ $(tail -1 some.csv.rejects.csv) == "$(row "$(examno 1 10)" 1=E),1: 'E' is not an answer to this question (it takes O or X)" ]] ||
+[[ $(tail -1 some.csv.rejects.csv) == "$(row "$(examno 1 10)" 1=E),1: 'E' is not an answer to this question (it takes O/X)" ]] ||
 	fail "the rejects file holds the row and its reason"
 
 # ---- CP932, as Excel saves a Japanese sheet ----

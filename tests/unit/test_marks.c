@@ -42,7 +42,7 @@ static const char *refusal(const char *text, int tf, int noptions, char out[256]
 	cr_assert_eq(m, SK_MARK_BLANK, "'%s': mark set on failure", text);
 	char takes[8];
 	if (tf)
-		snprintf(takes, sizeof(takes), "O or X");
+		snprintf(takes, sizeof(takes), "O/X");
 	else
 		snprintf(takes, sizeof(takes), "A-%c", 'A' + noptions - 1);
 	snprintf(out, 256, why, text, takes);
@@ -130,10 +130,10 @@ Test(marks, an_option_the_question_lacks)
 
 Test(marks, a_letter_on_a_true_false_question)
 {
-	refused("A", TF, 2, "'A' is not an answer to this question (it takes O or X)");
-	refused("B", TF, 2, "'B' is not an answer to this question (it takes O or X)");
-	refused("OA", TF, 2, "'OA' is not an answer to this question (it takes O or X)");
-	refused("ａ", TF, 2, "'ａ' is not an answer to this question (it takes O or X)");
+	refused("A", TF, 2, "'A' is not an answer to this question (it takes O/X)");
+	refused("B", TF, 2, "'B' is not an answer to this question (it takes O/X)");
+	refused("OA", TF, 2, "'OA' is not an answer to this question (it takes O/X)");
+	refused("ａ", TF, 2, "'ａ' is not an answer to this question (it takes O/X)");
 }
 
 Test(marks, true_false_on_a_multiple_choice_question)
@@ -172,7 +172,7 @@ Test(marks, not_a_mark)
 			 junk[i]);
 		cr_assert_str_eq(refusal(junk[i], MC, 4, got), want);
 	}
-	refused("1", TF, 2, "'1' is not a mark (this question takes O or X, several like AC, * or nothing)");
+	refused("1", TF, 2, "'1' is not a mark (this question takes O/X, several like AC, * or nothing)");
 }
 
 Test(marks, format)
