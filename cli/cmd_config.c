@@ -11,7 +11,9 @@ static const char usage[] =
 	N_("usage: shiken config get|set KEY [VALUE]\n"
 	   "\n"
 	   "Settings:\n"
-	   "  review.approvals   approvals an item needs before it enters forms (1-9, default 2)\n");
+	   "  review.approvals   approvals an item needs before it enters forms (1-9, default 2)\n"
+	   "  stats.min_cell     fewest candidates a cell of 'stats results' or a report shows\n"
+	   "                     figures for (1-1000, default 5)\n");
 static const char usage_get[] = N_("usage: shiken config get KEY\n");
 static const char usage_set[] = N_("usage: shiken config set KEY VALUE\n");
 
@@ -23,6 +25,7 @@ struct setting {
 
 static const struct setting settings[] = {
 	{ "review.approvals", "2", 1, 9 },
+	{ "stats.min_cell", "5", 1, 1000 },
 	{ NULL, NULL, 0, 0 },
 };
 

@@ -42,6 +42,8 @@ const struct cmd cli_commands[] = {
 	{ "grade", cmd_grade, NEED_DB | WRITES_DB | NEED_KEYS, N_("grade a sitting against each candidate's paper"), NULL },
 	{ "result", cmd_result, NEED_DB | NEED_KEYS, N_("show a candidate's result item by item; list results"), result_subs },
 	{ "ledger", cmd_ledger, NEED_DB | NEED_KEYS, N_("the candidate ledger (受験者台帳): show and export"), ledger_subs },
+	{ "stats", cmd_stats, NEED_DB | WRITES_DB | NEED_KEYS,
+	  N_("statistics: results by population, item analysis, forms, answer copying"), stats_subs },
 	{ "config", cmd_config, NEED_DB | WRITES_DB | NEED_KEYS, N_("show and change settings"), config_subs },
 	{ "audit", cmd_audit, NEED_DB | NEED_KEYS, N_("show and verify the audit log"), audit_subs },
 	{ "backup", cmd_backup, NEED_DB | NEED_KEYS, N_("copy the database consistently while it is in use"), NULL },
