@@ -53,7 +53,7 @@ static const uint32_t series_colours[] = { C_BLUE, C_ORANGE, C_GREEN, C_VERMILLI
 enum msg {
 	M_KICKER, M_TITLE, M_SITTING, M_PERIOD, M_ALL_SITTINGS, M_ISSUED, M_SMALL_NOTE, M_SUMMARY, M_TEST,
 	M_CATEGORY, M_LEVEL, M_CANDIDATES, M_PRESENT, M_PASSED, M_PASS_RATE, M_TOTAL, M_HIDDEN,
-	M_BY_TEST, M_BY_COUNTRY, M_DISTRIBUTIONS, M_DISTRIBUTION_OF, M_POINTS, M_NUMBER, M_PASS_MARK,
+	M_BY_TEST, M_BY_COUNTRY, M_DISTRIBUTIONS, M_DISTRIBUTION_OF, M_POINTS, M_PASS_MARK,
 	M_BELOW, M_AT_OR_ABOVE, M_TOO_FEW, M_TREND, M_ONE_SITTING, M_METHOD, M_METHOD_1, M_METHOD_2,
 	M_METHOD_3, M_METHOD_4, M_LEVEL_1, M_LEVEL_2,
 	NMSGS
@@ -70,7 +70,7 @@ static const char *const msgs[NMSGS] = {
 	[M_ISSUED] = N_("Issued"),
 	[M_SMALL_NOTE] = N_("Groups of fewer than %s candidates are named but show no figures, so that no one can be singled out."),
 	[M_SUMMARY] = N_("Candidates and results by test"),
-	[M_TEST] = N_("Test"),
+	[M_TEST] = N_("Test code"),
 	[M_CATEGORY] = N_("Category"),
 	[M_LEVEL] = N_("Level"),
 	[M_CANDIDATES] = N_("Applicants"),
@@ -84,7 +84,6 @@ static const char *const msgs[NMSGS] = {
 	[M_DISTRIBUTIONS] = N_("Score distributions"),
 	[M_DISTRIBUTION_OF] = N_("candidates who passed or failed"),
 	[M_POINTS] = N_("Points"),
-	[M_NUMBER] = N_("Candidates"),
 	[M_PASS_MARK] = N_("Pass mark"),
 	[M_BELOW] = N_("Below the pass mark"),
 	[M_AT_OR_ABOVE] = N_("At or above the pass mark"),
@@ -214,7 +213,8 @@ static int shows_results(const struct sk_stats_cell *cell)
 
 static void level_name(char *out, size_t cap, int level)
 {
-	snprintf(out, cap, "%s", ja(level == 2 ? M_LEVEL_2 : M_LEVEL_1));
+	int m = level == 2 ? M_LEVEL_2 : M_LEVEL_1;
+	snprintf(out, cap, "%s\n%s", ja(m), en(m));
 }
 
 static void summary(struct rctx *c, const struct sk_stats_table *t)
@@ -222,7 +222,7 @@ static void summary(struct rctx *c, const struct sk_stats_table *t)
 	heading(c, M_SUMMARY);
 	double x = MARGIN, w = c->w - 2 * MARGIN;
 	/* columns: test, category, level, applicants, examinees, passed, rate */
-	double cw[7] = { 40, 0, 50, 58, 58, 52, 58 };
+	double cw[7] = { 52, 0, 46, 62, 56, 62, 52 };
 	double fixed = 0;
 	for (int i = 0; i < 7; i++)
 		fixed += cw[i];
@@ -275,8 +275,8 @@ static void summary(struct rctx *c, const struct sk_stats_table *t)
 			sk_doc_rect(c->doc, x, c->y, w, rowh, 0, -1, 0.96);
 		cx = x;
 		for (int i = 0; i < 7; i++) {
-			put(c, i == 1 ? 7 : 8, cell == &t->total, i >= 3 ? SK_ALIGN_RIGHT : SK_ALIGN_LEFT, vals[i], cx + 3,
-			    c->y + (i == 1 ? 1.5 : 5.5), cw[i] - 6);
+			put(c, i == 1 || i == 2 ? 7 : 8, cell == &t->total, i >= 3 ? SK_ALIGN_RIGHT : SK_ALIGN_LEFT, vals[i], cx + 3,
+			    c->y + (i == 1 || i == 2 ? 1.5 : 5.5), cw[i] - 6);
 			cx += cw[i];
 		}
 		c->y += rowh;
@@ -323,6 +323,8 @@ static void bars(struct rctx *c, int title, const struct bar *b, size_t n)
 				double bw = w * b[i].rate;
 				sk_doc_rect(c->doc, x0, c->y + 2, bw, rowh - 4, 0, -1, col(c, C_BLUE));
 				snprintf(val, sizeof(val), "%.1f%%  (n=%zu)", 100.0 * b[i].rate, b[i].n);
+				/* on white, so the grid does not cross it */
+				sk_doc_rect(c->doc, x0 + bw + 1.5, c->y + 2.5, measure(c, 7, val) + 3, rowh - 5, 0, -1, 1);
 				put(c, 7, 0, SK_ALIGN_LEFT, val, x0 + bw + 3, c->y + 3, 90);
 			} else {
 				snprintf(val, sizeof(val), "— %s %s", ja(M_HIDDEN), en(M_HIDDEN));
@@ -543,7 +545,7 @@ static int trend(struct rctx *c, const struct sk_stats_selection *sel)
 	}
 	for (size_t j = 0; j < nt; j++) {
 		double paint = col(c, series_colours[j % (sizeof(series_colours) / sizeof(series_colours[0]))]);
-		double lx = -1, ly = -1;
+		double lx = -1, ly = -1, last_x = -1, last_y = 0, last_rate = 0;
 		for (size_t i = 0; i < nk; i++) {
 			const struct sk_stats_cell *cell = NULL;
 			for (size_t k = 0; k < t.ncells; k++)
@@ -559,6 +561,17 @@ static int trend(struct rctx *c, const struct sk_stats_selection *sel)
 			sk_doc_circle(c->doc, px, py, 2.6, 0.8, 1, paint);
 			lx = px;
 			ly = py;
+			last_x = px;
+			last_y = py;
+			last_rate = cell->pass_rate;
+		}
+		if (last_x >= 0) {
+			/* the series' latest figure, written beside its point */
+			char v[16];
+			fmt_rate(v, sizeof(v), last_rate);
+			sk_doc_text_gray(c->doc, paint);
+			put(c, 6.5, 1, SK_ALIGN_LEFT, v, last_x + 5, last_y - 4, 40);
+			sk_doc_text_gray(c->doc, 0);
 		}
 		/* legend */
 		double ly2 = top + 4 + 14 * (double)j;
@@ -713,7 +726,10 @@ int sk_print_stats_report(struct sk_db *db, const struct sk_stats_selection *sel
 		rc = SK_EINPUT;
 		goto done;
 	}
-	snprintf(t, sizeof(t), "%s  %s", ja(M_TITLE), sel->sitting ? sel->sitting : "");
+	if (sel->sitting)
+		snprintf(t, sizeof(t), "%s  %s", ja(M_TITLE), sel->sitting);
+	else
+		snprintf(t, sizeof(t), "%s  %s–%s", ja(M_TITLE), sel->from ? sel->from : "", sel->to ? sel->to : "");
 	sk_print_footers(doc, t, MARGIN);
 done:
 	free(b);
