@@ -189,7 +189,7 @@ static void register_bulk(struct sk_db *db, int first, int n, int serial, int si
 			       -1, &st, NULL) != SQLITE_OK)
 		must(SK_EDB, db, sqlite3_errmsg(db->sql));
 	for (int i = 0; i < n; i++) {
-		char examno[16], room[8];
+		char examno[16], room[24];
 		sk_examno_format(examno, serial, i + 1);
 		snprintf(room, sizeof(room), "R%d", i / (side * side));
 		sqlite3_bind_text(st, 1, examno, -1, SQLITE_TRANSIENT);
