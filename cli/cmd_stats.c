@@ -62,11 +62,13 @@ static const char usage_collusion[] =
 	   "\n"
 	   "Pairs of candidates of one room whose answer sheets are more alike than\n"
 	   "candidates working independently would make them (the README gives the\n"
-	   "model): the same wrong answers on the items they share, and neighbours who\n"
-	   "marked the same letters where their papers differ. A neighbour pair is\n"
-	   "listed when its p-value is at most A (default 0.0001), other pairs of a room\n"
-	   "at A divided by how many were compared. --all lists every pair compared.\n"
-	   "This is for people to review, not proof of copying. Recorded in the audit log.\n");
+	   "model): the same answers, right and wrong, on the items they share; and,\n"
+	   "for candidates in sight of each other (at most two rows and two columns\n"
+	   "apart), the same letters marked where their papers differ. A pair in sight\n"
+	   "is listed when its p-value is at most A (default 0.0001), other pairs of a\n"
+	   "room at A divided by how many were compared. --all lists every pair\n"
+	   "compared. This is for people to review, not proof of copying. Recorded in\n"
+	   "the audit log.\n");
 
 /* ---- shared options ---- */
 
@@ -823,11 +825,12 @@ static int cmd_collusion(struct cli *cli, int argc, char **argv)
 	} else if (o.csv) {
 		const char *head[] = { "check", "room", "seat_a", "exam_number_a", "test_a", "form_a", "score_a",
 				       "seat_b", "exam_number_b", "test_b", "form_b", "score_b", "neighbours",
-				       "compared", "observed", "expected", "p", "level", "flagged", "wrong_a", "wrong_b" };
-		sk_csv_put_row(&b, head, 21);
+				       "compared", "observed", "expected", "identical", "expected_identical", "p",
+				       "level", "flagged", "wrong_a", "wrong_b" };
+		sk_csv_put_row(&b, head, 23);
 		for (size_t i = 0; i < r.npairs; i++) {
 			const struct sk_collusion_pair *p = &r.pairs[i];
-			char v[9][32];
+			char v[11][32];
 			snprintf(v[0], sizeof(v[0]), "%d", p->a.score);
 			snprintf(v[1], sizeof(v[1]), "%d", p->b.score);
 			snprintf(v[2], sizeof(v[2]), "%d", p->compared);
@@ -837,11 +840,13 @@ static int cmd_collusion(struct cli *cli, int argc, char **argv)
 			snprintf(v[6], sizeof(v[6]), "%.3g", p->level);
 			snprintf(v[7], sizeof(v[7]), "%d", p->wrong_a);
 			snprintf(v[8], sizeof(v[8]), "%d", p->wrong_b);
+			snprintf(v[9], sizeof(v[9]), "%d", p->identical);
+			snprintf(v[10], sizeof(v[10]), "%.3f", p->expected_identical);
 			const char *row[] = { check_name(p->check), p->room, p->a.seat, p->a.exam_number, p->a.test,
 					      p->a.form, v[0], p->b.seat, p->b.exam_number, p->b.test, p->b.form, v[1],
-					      p->neighbours ? "yes" : "no", v[2], v[3], v[4], v[5], v[6],
+					      p->neighbours ? "yes" : "no", v[2], v[3], v[4], v[9], v[10], v[5], v[6],
 					      p->flagged ? "yes" : "no", v[7], v[8] };
-			sk_csv_put_row(&b, row, 21);
+			sk_csv_put_row(&b, row, 23);
 		}
 	} else {
 		sk_buf_addf(&b, _("Answer-copying check of %s, for review by people.\n"), o.sel.sitting);
@@ -851,35 +856,37 @@ static int cmd_collusion(struct cli *cli, int argc, char **argv)
 			      "of copying."));
 		if (r.npairs) {
 			static const char *head[] = { N_("check"), N_("room"), N_("seat"), N_("exam number"), N_("seat"),
-						      N_("exam number"), N_("neighbours"), N_("alike / compared"),
-						      N_("expected"), N_("p"), N_("of them wrong") };
+						      N_("exam number"), N_("in sight"), N_("compared"), N_("alike"),
+						      N_("expected"), N_("p") };
 			struct table t;
 			table_init(&t, 11, head);
 			for (size_t i = 0; i < r.npairs; i++) {
 				const struct sk_collusion_pair *p = &r.pairs[i];
-				char alike[32], exp[16], pv[24], wrong[32];
-				snprintf(alike, sizeof(alike), "%d / %d", p->observed, p->compared);
-				snprintf(exp, sizeof(exp), "%.1f", p->expected);
+				char compared[16], alike[64], exp[64], pv[24];
+				snprintf(compared, sizeof(compared), "%d", p->compared);
+				if (p->check == SK_CHECK_SAME_ANSWERS) {
+					snprintf(alike, sizeof(alike), _("%d (%d wrong)"), p->identical, p->observed);
+					snprintf(exp, sizeof(exp), _("%.1f (%.1f wrong)"), p->expected_identical, p->expected);
+				} else {
+					snprintf(alike, sizeof(alike), _("%d (wrong: %d / %d)"), p->observed,
+						 p->wrong_a, p->wrong_b);
+					snprintf(exp, sizeof(exp), "%.1f", p->expected);
+				}
 				fmt_p(pv, sizeof(pv), p->p);
-				if (p->check == SK_CHECK_SAME_LETTERS)
-					snprintf(wrong, sizeof(wrong), "%d / %d", p->wrong_a, p->wrong_b);
-				else
-					snprintf(wrong, sizeof(wrong), "%d", p->observed);
-				const char *row[] = { p->check == SK_CHECK_SAME_ANSWERS ? _("same wrong answers")
-											: _("same letters"),
+				const char *row[] = { p->check == SK_CHECK_SAME_ANSWERS ? _("same answers") : _("same letters"),
 						      p->room, p->a.seat, p->a.exam_number, p->b.seat, p->b.exam_number,
-						      p->neighbours ? _("yes") : _("no"), alike, exp, pv, wrong };
+						      p->neighbours ? _("yes") : _("no"), compared, alike, exp, pv };
 				table_add(&t, row);
 			}
 			table_to(&b, &t);
 			table_release(&t);
 			sk_buf_addch(&b, '\n');
 		}
-		sk_buf_addf(&b, _("%zu candidates with answer sheets in %zu rooms; level %g per neighbour pair.\n"),
+		sk_buf_addf(&b, _("%zu candidates with answer sheets in %zu rooms; level %g per pair in sight.\n"),
 			    r.candidates, r.rooms, r.alpha);
-		sk_buf_addf(&b, _("Same wrong answers on shared items: %zu pairs compared (%zu of them neighbours), %zu flagged; chance alone would flag about %.2f.\n"),
+		sk_buf_addf(&b, _("Same answers on shared items: %zu pairs compared (%zu of them in sight), %zu flagged; chance alone would flag about %.2f.\n"),
 			    r.tested[0], r.tested_neighbours[0], r.flagged[0], r.chance[0]);
-		sk_buf_addf(&b, _("Same letters where neighbours' papers differ: %zu pairs compared, %zu flagged; chance alone would flag about %.2f.\n"),
+		sk_buf_addf(&b, _("Same letters where the papers of candidates in sight differ: %zu pairs compared, %zu flagged; chance alone would flag about %.2f.\n"),
 			    r.tested[1], r.flagged[1], r.chance[1]);
 		for (size_t t = 0; t < r.ntests; t++)
 			if (r.tests[t].candidates < 50)
