@@ -273,7 +273,9 @@ static unsigned canonical_of(unsigned char mark, const struct sk_paper_item *it,
 static const struct sk_paper_section *paper_section(const struct sk_paper *p, const char *code, int *first)
 {
 	int pos = 0;
-	for (int s = 0; p && s < p->nsections; s++) {
+	/* (the bound on the array also keeps GCC's -O3 overread check quiet) */
+	int n = p ? p->nsections : 0, cap = (int)(sizeof(p->sections) / sizeof(p->sections[0]));
+	for (int s = 0; s < n && s < cap; s++) {
 		if (!strcmp(p->sections[s].code, code)) {
 			*first = pos;
 			return &p->sections[s];
