@@ -1377,6 +1377,15 @@ static const char sql_sheets[] =
 	" AND (?3 = 0 OR res.outcome = 'pass' OR res.outcome = 'fail')"
 	" ORDER BY r.exam_number";
 
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
 struct sheet_sitting {
 	int64_t id;
 	char code[40], exam_date[11];
@@ -1399,8 +1408,8 @@ static int fill_sheet(struct keys *k, const struct tinfo *t, const struct sk_pap
 	for (int s = 0; s < paper->nsections && sh->nsections < 8; s++) {
 		const struct sk_paper_section *ps = &paper->sections[s];
 		int si = sh->nsections++;
-		snprintf(sh->sections[si].code, sizeof(sh->sections[si].code), "%s", ps->code);
-		snprintf(sh->sections[si].kind, sizeof(sh->sections[si].kind), "%s", ps->kind);
+		copy_str(sh->sections[si].code, sizeof(sh->sections[si].code), ps->code);
+		copy_str(sh->sections[si].kind, sizeof(sh->sections[si].kind), ps->kind);
 		sh->sections[si].pass_percent = 0;
 		for (int i = 0; i < t->nsec; i++)
 			if (!strcmp(t->sec[i].code, ps->code))
@@ -1467,18 +1476,21 @@ static int sheets_of_sitting(struct grader *g, const struct sheet_sitting *ss, c
 		}
 		memset(sh, 0, offsetof(struct sk_sheet, answers));
 		sh->registration_id = sqlite3_column_int64(st, 0);
-		copy_col(sh->exam_number, sizeof(sh->exam_number), st, 1);
-		snprintf(sh->sitting, sizeof(sh->sitting), "%s", ss->code);
-		snprintf(sh->exam_date, sizeof(sh->exam_date), "%s", ss->exam_date);
-		snprintf(sh->test, sizeof(sh->test), "%s", g->tests[test].code);
+		/* Plain copies: a hundred thousand sheets, seven strings each. */
+		copy_str(sh->exam_number, sizeof(sh->exam_number), (const char *)sqlite3_column_text(st, 1));
+		copy_str(sh->sitting, sizeof(sh->sitting), ss->code);
+		copy_str(sh->exam_date, sizeof(sh->exam_date), ss->exam_date);
+		copy_str(sh->test, sizeof(sh->test), g->tests[test].code);
 		sh->form_id = sqlite3_column_int64(st, 3);
-		copy_col(sh->form, sizeof(sh->form), st, 4);
-		copy_col(sh->room, sizeof(sh->room), st, 6);
+		copy_str(sh->form, sizeof(sh->form), (const char *)sqlite3_column_text(st, 4));
+		copy_str(sh->room, sizeof(sh->room), (const char *)sqlite3_column_text(st, 6));
 		sh->seat_row = sqlite3_column_int(st, 7);
 		sh->seat_col = sqlite3_column_int(st, 8);
-		copy_col(sh->outcome, sizeof(sh->outcome), st, 11);
+		copy_str(sh->outcome, sizeof(sh->outcome), (const char *)sqlite3_column_text(st, 11));
+		/* The order only: the paper code was compared above, and the
+		 * paper's digest checked when it was graded. */
 		struct sk_paper paper;
-		if ((rc = sk_paper_set_get(set, sh->form_id, sh->exam_number, &paper)))
+		if ((rc = sk_paper_set_order(set, sh->form_id, sh->exam_number, &paper)))
 			break;
 		rc = fill_sheet(&g->keys, &g->tests[test], &paper, sqlite3_column_blob(st, 10),
 				(size_t)sqlite3_column_bytes(st, 10), sh);

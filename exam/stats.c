@@ -624,11 +624,12 @@ struct item_acc {
 	/* by section score: counts per category */
 	size_t (*by_score)[CATS];
 	int nscores;
-};
-
-struct form_item_sum {
-	int64_t version_id;
-	int64_t sx;
+	/* its points per form it is on (an anchor is on several) */
+	struct form_sum {
+		int form;            /* index into forms */
+		int64_t sx;
+	} *per_form;
+	int nper_form;
 };
 
 struct form_acc {
@@ -638,7 +639,6 @@ struct form_acc {
 	int section_index;
 	int nitems;
 	int64_t n, ss, sss;
-	struct form_item_sum *items; /* nitems, as first seen */
 };
 
 struct equiv_acc {
@@ -646,6 +646,7 @@ struct equiv_acc {
 	char exam_date[11];
 	char section[32];
 	int section_index;
+	int64_t form_id;
 	char form[32];
 	int64_t n, ss, sss;
 };
@@ -671,12 +672,12 @@ void sk_item_acc_free(struct sk_item_acc *acc)
 {
 	if (!acc)
 		return;
-	for (size_t i = 0; i < acc->nitems; i++)
+	for (size_t i = 0; i < acc->nitems; i++) {
 		free(acc->items[i].by_score);
+		free(acc->items[i].per_form);
+	}
 	free(acc->items);
 	free(acc->slot);
-	for (size_t i = 0; i < acc->nforms; i++)
-		free(acc->forms[i].items);
 	free(acc->forms);
 	free(acc->eq);
 	free(acc);
@@ -736,7 +737,8 @@ static struct item_acc *item_slot(struct sk_item_acc *acc, int64_t version_id)
 static struct form_acc *form_slot(struct sk_item_acc *acc, const struct sk_sheet *sh, int s)
 {
 	for (size_t i = acc->nforms; i-- > 0;)
-		if (acc->forms[i].form_id == sh->form_id && !strcmp(acc->forms[i].section, sh->sections[s].code))
+		if (acc->forms[i].form_id == sh->form_id && acc->forms[i].section_index == s &&
+		    !strcmp(acc->forms[i].section, sh->sections[s].code))
 			return &acc->forms[i];
 	if (acc->nforms == acc->aforms) {
 		size_t a = acc->aforms ? acc->aforms * 2 : 16;
@@ -753,12 +755,6 @@ static struct form_acc *form_slot(struct sk_item_acc *acc, const struct sk_sheet
 	snprintf(f->section, sizeof(f->section), "%s", sh->sections[s].code);
 	f->section_index = s;
 	f->nitems = sh->sections[s].max_points;
-	if (!(f->items = calloc((size_t)(f->nitems ? f->nitems : 1), sizeof(*f->items))))
-		return NULL;
-	int k = 0;
-	for (int p = 0; p < sh->npositions && k < f->nitems; p++)
-		if (sh->answers[p].section == s)
-			f->items[k++].version_id = sh->answers[p].item_version_id;
 	acc->nforms++;
 	return f;
 }
@@ -767,7 +763,8 @@ static struct equiv_acc *equiv_slot(struct sk_item_acc *acc, const struct sk_she
 {
 	for (size_t i = acc->neq; i-- > 0;) {
 		struct equiv_acc *e = &acc->eq[i];
-		if (!strcmp(e->sitting, sh->sitting) && !strcmp(e->form, sh->form) && !strcmp(e->section, sh->sections[s].code))
+		if (e->form_id == sh->form_id && e->section_index == s && !strcmp(e->sitting, sh->sitting) &&
+		    !strcmp(e->section, sh->sections[s].code))
 			return e;
 	}
 	if (acc->neq == acc->aeq) {
@@ -785,74 +782,88 @@ static struct equiv_acc *equiv_slot(struct sk_item_acc *acc, const struct sk_she
 	snprintf(e->form, sizeof(e->form), "%s", sh->form);
 	snprintf(e->section, sizeof(e->section), "%s", sh->sections[s].code);
 	e->section_index = s;
+	e->form_id = sh->form_id;
 	return e;
 }
 
 int sk_item_acc_add(struct sk_item_acc *acc, const struct sk_sheet *sh)
 {
-	for (int s = 0; s < sh->nsections; s++) {
-		int64_t score = sh->sections[s].points;
+	int form[8];
+	int64_t score[8];
+	for (int s = 0; s < sh->nsections && s < 8; s++) {
+		score[s] = sh->sections[s].points;
 		struct form_acc *f = form_slot(acc, sh, s);
-		struct equiv_acc *e = equiv_slot(acc, sh, s);
+		struct equiv_acc *e = f ? equiv_slot(acc, sh, s) : NULL;
 		if (!f || !e)
 			return SK_ENOMEM;
+		form[s] = (int)(f - acc->forms);
 		f->n++;
-		f->ss += score;
-		f->sss += score * score;
+		f->ss += score[s];
+		f->sss += score[s] * score[s];
 		e->n++;
-		e->ss += score;
-		e->sss += score * score;
-		for (int p = 0; p < sh->npositions; p++) {
-			const struct sk_sheet_answer *a = &sh->answers[p];
-			if (a->section != s)
-				continue;
-			struct item_acc *it = item_slot(acc, a->item_version_id);
-			if (!it)
-				return SK_ENOMEM;
-			if (!it->n) {
-				it->section = s;
-				snprintf(it->section_code, sizeof(it->section_code), "%s", sh->sections[s].code);
-				it->tf = a->tf;
-				it->noptions = a->noptions;
-				it->accepted = a->accepted;
-			}
-			if (score >= it->nscores) {
-				int n = (int)score + 1;
-				size_t (*q)[CATS] = realloc(it->by_score, (size_t)n * sizeof(*q));
-				if (!q)
-					return SK_ENOMEM;
-				memset(q + it->nscores, 0, (size_t)(n - it->nscores) * sizeof(*q));
-				it->by_score = q;
-				it->nscores = n;
-			}
-			int x = a->point;
-			it->n++;
-			it->sx += x;
-			it->ss += score;
-			it->sss += score * score;
-			it->sxs += x * score;
-			int cat;
-			if (!a->mark)
-				cat = CAT_OMIT;
-			else if (!a->single || !(a->canonical & 0x1f))
-				cat = CAT_MULTI;
-			else
-				for (cat = 0; cat < SK_ITEM_MAX_OPTIONS - 1 && !((a->canonical >> cat) & 1); cat++)
-					;
-			if (cat == CAT_OMIT)
-				it->omit++;
-			else if (cat == CAT_MULTI)
-				it->multiple++;
-			else
-				it->options[cat]++;
-			it->by_score[score][cat]++;
-			it->by_score[score][CAT_ALL]++;
-			for (int k = 0; k < f->nitems; k++)
-				if (f->items[k].version_id == a->item_version_id) {
-					f->items[k].sx += x;
-					break;
-				}
+		e->ss += score[s];
+		e->sss += score[s] * score[s];
+	}
+	for (int p = 0; p < sh->npositions; p++) {
+		const struct sk_sheet_answer *a = &sh->answers[p];
+		int s = a->section;
+		if (s < 0 || s >= sh->nsections || s >= 8)
+			continue;
+		struct item_acc *it = item_slot(acc, a->item_version_id);
+		if (!it)
+			return SK_ENOMEM;
+		if (!it->n) {
+			it->section = s;
+			snprintf(it->section_code, sizeof(it->section_code), "%s", sh->sections[s].code);
+			it->tf = a->tf;
+			it->noptions = a->noptions;
+			it->accepted = a->accepted;
 		}
+		int64_t sc = score[s];
+		if (sc >= it->nscores) {
+			int n = (int)sc + 1;
+			size_t (*q)[CATS] = realloc(it->by_score, (size_t)n * sizeof(*q));
+			if (!q)
+				return SK_ENOMEM;
+			memset(q + it->nscores, 0, (size_t)(n - it->nscores) * sizeof(*q));
+			it->by_score = q;
+			it->nscores = n;
+		}
+		int x = a->point;
+		it->n++;
+		it->sx += x;
+		it->ss += sc;
+		it->sss += sc * sc;
+		it->sxs += x * sc;
+		int cat;
+		if (!a->mark)
+			cat = CAT_OMIT;
+		else if (!a->single || !(a->canonical & 0x1f))
+			cat = CAT_MULTI;
+		else
+			for (cat = 0; cat < SK_ITEM_MAX_OPTIONS - 1 && !((a->canonical >> cat) & 1); cat++)
+				;
+		if (cat == CAT_OMIT)
+			it->omit++;
+		else if (cat == CAT_MULTI)
+			it->multiple++;
+		else
+			it->options[cat]++;
+		it->by_score[sc][cat]++;
+		it->by_score[sc][CAT_ALL]++;
+		int k = 0;
+		while (k < it->nper_form && it->per_form[k].form != form[s])
+			k++;
+		if (k == it->nper_form) {
+			struct form_sum *q = realloc(it->per_form, (size_t)(k + 1) * sizeof(*q));
+			if (!q)
+				return SK_ENOMEM;
+			it->per_form = q;
+			q[k].form = form[s];
+			q[k].sx = 0;
+			it->nper_form++;
+		}
+		it->per_form[k].sx += x;
 	}
 	acc->sheets++;
 	return 0;
@@ -1000,10 +1011,12 @@ int sk_item_acc_finish(struct sk_item_acc *acc, struct sk_item_analysis *out)
 		double var = f->n ? (double)(f->n * f->sss - f->ss * f->ss) / (n * n) : 0;
 		if (f->n >= 2 && f->nitems >= 2 && var > 0) {
 			double spq = 0;
-			for (int k = 0; k < f->nitems; k++) {
-				double p = (double)f->items[k].sx / n;
-				spq += p * (1 - p);
-			}
+			for (size_t k = 0; k < acc->nitems; k++)
+				for (int j = 0; j < acc->items[k].nper_form; j++)
+					if (acc->items[k].per_form[j].form == (int)i) {
+						double p = (double)acc->items[k].per_form[j].sx / n;
+						spq += p * (1 - p);
+					}
 			double k = f->nitems;
 			o->kr20 = k / (k - 1) * (1 - spq / var);
 			o->sem = o->sd * sqrt(1 - o->kr20);
