@@ -369,7 +369,7 @@ static void histogram(struct rctx *c, const struct sk_stats_histogram *hg, doubl
 	for (size_t v = 0; v <= axis; v += step) {
 		double gy = top + ch - ch * (double)v / (double)axis;
 		sk_doc_line(c->doc, left, gy, left + cw, gy, v ? 0.25 : 0.6, v ? 0.8 : 0.3);
-		char lab[16];
+		char lab[24];
 		snprintf(lab, sizeof(lab), "%zu", v);
 		put(c, 6, 0, SK_ALIGN_RIGHT, lab, x, gy - 3.5, 19);
 	}
@@ -539,8 +539,8 @@ static int trend(struct rctx *c, const struct sk_stats_selection *sel)
 	double step = nk > 1 ? w / (double)(nk - 1) : 0;
 	for (size_t i = 0; i < nk; i++) {
 		double px = nk > 1 ? x + step * (double)i : x + w / 2;
-		char lab[64];
-		snprintf(lab, sizeof(lab), "%s\n%s", kept[i].code, kept[i].date);
+		char lab[56];
+		snprintf(lab, sizeof(lab), "%.40s\n%.10s", kept[i].code, kept[i].date);
 		put(c, 5.5, 0, SK_ALIGN_CENTER, lab, px - 40, top + ch + 3, 80);
 	}
 	for (size_t j = 0; j < nt; j++) {
