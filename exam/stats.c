@@ -268,7 +268,8 @@ static void close_cell(struct sk_stats_cell *c, const struct moments *m, int nse
 		c->sections[s].mean = m[s].n ? m[s].sum / (double)m[s].n : NAN;
 		c->sections[s].sd = sd_of((double)m[s].n, m[s].sum, m[s].sumsq);
 	}
-	if (c->candidates < (size_t)min_cell)
+	/* (nobody at all singles nobody out) */
+	if (c->candidates && c->candidates < (size_t)min_cell)
 		c->suppressed = SK_CELL_SMALL;
 }
 

@@ -9,7 +9,7 @@
  * pass rate passed / present, and the mean and sample standard deviation
  * (n - 1) of each section's score in percent of its maximum over the
  * candidates who passed or failed (a disqualified candidate's scores do
- * not count). Cells with fewer than min_cell candidates are suppressed;
+ * not count). Cells with fewer than min_cell candidates (but some) are suppressed;
  * so that a suppressed cell cannot be worked out by subtracting the others
  * from the total, the suppressed cells of a table must hold no candidate
  * or at least min_cell together (else the next smallest cell is suppressed
