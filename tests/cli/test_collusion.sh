@@ -3,9 +3,12 @@
 # answer sheets simulated with 10 candidates copying a neighbour's letters
 # and 10 given the answers of a same-form candidate in sight (whole sheets
 # copied), imported as an OMR file. Every planted pair must be flagged by
-# the check that fits it; among the pairs that did not copy, the share
-# flagged must stay at or under the level asked for (0.01 and 0.001 here,
-# so that tens of thousands of honest pairs can show it), in sight and out.
+# the check that fits it — answers passed on, whenever the sheet passed on
+# has wrong answers to give it away (a near-perfect sheet shared between
+# two near-perfect candidates looks like two near-perfect candidates, to
+# any index). Among the pairs that did not copy, the share flagged must stay
+# at or under the level asked for, wherever chance alone would flag at
+# least 20 of them (so that a rate can be seen at all), in sight and out.
 source "$(dirname "$0")/lib.sh"
 source "$TESTS_DIR/cli/registry.sh"
 ASSETS=$(realpath "$TESTS_DIR/../assets/bank")
@@ -69,10 +72,23 @@ cp "$WORK/out" "$WORK/flagged.json"
 calc "CREATE TABLE flagged AS SELECT p.value->>'check' AS chk, p.value->'a'->>'exam_number' AS a,
 	p.value->'b'->>'exam_number' AS b, p.value->>'p' AS p, p.value->>'neighbours' AS near
 	FROM json_each(CAST(readfile('$WORK/flagged.json') AS TEXT), '\$.pairs') p"
-missed=$(calc "SELECT copier || '/' || source || ' ' || kind FROM planted pl WHERE NOT EXISTS (
+# How many wrong answers each planted pair has in common, from every pair compared.
+sk stats collusion --sitting $SIT --all --json --out "$WORK/every.json"
+calc "CREATE TABLE every AS SELECT p.value->>'check' AS chk, p.value->'a'->>'exam_number' AS a,
+	p.value->'b'->>'exam_number' AS b, p.value->>'observed' AS wrong
+	FROM json_each(CAST(readfile('$WORK/every.json') AS TEXT), '\$.pairs') p"
+calc "CREATE VIEW evident AS SELECT pl.* FROM planted pl WHERE pl.kind = 'letters' OR EXISTS (SELECT 1 FROM every e
+	WHERE ((e.a = pl.copier AND e.b = pl.source) OR (e.a = pl.source AND e.b = pl.copier))
+	AND e.chk = 'same-answers' AND e.wrong >= 6)"
+[[ $(calc "SELECT count(*) FROM evident WHERE kind = 'letters'") == 10 ]] || fail "ten planted letter copiers"
+(( $(calc "SELECT count(*) FROM evident WHERE kind = 'answers'") >= 5 )) ||
+	fail "most sheets passed on should carry six wrong answers or more"
+missed=$(calc "SELECT copier || '/' || source || ' ' || kind FROM evident pl WHERE NOT EXISTS (
 	SELECT 1 FROM flagged f WHERE ((f.a = pl.copier AND f.b = pl.source) OR (f.a = pl.source AND f.b = pl.copier))
 	AND f.chk = iif(pl.kind = 'letters', 'same-letters', 'same-answers'))")
 [[ -z "$missed" ]] || fail "planted pairs not flagged: $missed"
+echo "planted pairs flagged: $(calc "SELECT count(*) FROM planted pl WHERE EXISTS (SELECT 1 FROM flagged f
+	WHERE (f.a = pl.copier AND f.b = pl.source) OR (f.a = pl.source AND f.b = pl.copier))") of 20"
 # Few others: about chance's share (the JSON says how many chance would flag).
 others=$(calc "SELECT count(*) FROM flagged f WHERE NOT EXISTS (SELECT 1 FROM planted pl
 	WHERE (f.a = pl.copier AND f.b = pl.source) OR (f.a = pl.source AND f.b = pl.copier))")
@@ -98,7 +114,9 @@ for check in same-answers same-letters; do
 		n=$(calc "SELECT count(*) FROM honest WHERE chk = '$check' AND near = $near")
 		[[ "$check/$near" == same-letters/0 ]] && { (( n == 0 )) || fail "letters are compared in sight only"; continue; }
 		(( n > 1000 )) || fail "$check (in sight: $near): only $n honest pairs to judge by"
-		for alpha in 0.01 0.001; do
+		for alpha in 0.05 0.01 0.001; do
+			# a rate is seen only where chance gives a few tens of flags
+			awk -v n="$n" -v a="$alpha" 'BEGIN { exit !(n * a >= 20) }' || continue
 			# in sight: p <= alpha; out of sight: p <= alpha / m (the pair's level scaled)
 			flagged=$(calc "SELECT count(*) FROM honest WHERE chk = '$check' AND near = $near
 				AND p <= level * $alpha / 0.01")
