@@ -364,8 +364,10 @@ static int plant(struct sk_db *db, struct papers *regs, const struct sk_simulate
 		regs->v[i].order = rng_next(&r);
 		seat[i] = order[i] = &regs->v[i];
 	}
-	qsort(seat, n, sizeof(*seat), by_seat);
-	qsort(order, n, sizeof(*order), by_order);
+	if (n) {
+		qsort(seat, n, sizeof(*seat), by_seat);
+		qsort(order, n, sizeof(*order), by_order);
+	}
 	size_t letters = 0, answers = 0;
 	for (size_t i = 0; i < n && (letters < o->copiers || answers < o->sharers); i++) {
 		struct reg *c = order[i];

@@ -293,7 +293,8 @@ static int suppress_complements(struct sk_stats_table *t)
 		if (t->cells[i].suppressed)
 			hidden += t->cells[i].candidates;
 	}
-	qsort(order, t->ncells, sizeof(*order), by_size);
+	if (t->ncells)
+		qsort(order, t->ncells, sizeof(*order), by_size);
 	for (size_t i = 0; i < t->ncells && hidden > 0 && hidden < (size_t)t->min_cell; i++) {
 		if (order[i]->suppressed)
 			continue;
@@ -327,7 +328,8 @@ int sk_stats_results(struct sk_db *db, const struct sk_stats_selection *sel, con
 	if (rc)
 		return rc;
 	out->ndims = ndims;
-	memcpy(out->dims, dims, (size_t)ndims * sizeof(*dims));
+	if (ndims)
+		memcpy(out->dims, dims, (size_t)ndims * sizeof(*dims));
 	out->min_cell = min_cell;
 
 	struct person *people = NULL;
@@ -447,7 +449,8 @@ int sk_stats_results(struct sk_db *db, const struct sk_stats_selection *sel, con
 	for (size_t i = 0; i < nscores; i++)
 		scores[i].section = remap[scores[i].section];
 
-	qsort(people, npeople, sizeof(*people), by_key);
+	if (npeople)
+		qsort(people, npeople, sizeof(*people), by_key);
 	size_t ncells = 0;
 	for (size_t i = 0; i < npeople; i++)
 		if (!i || strcmp(people[i].key, people[i - 1].key))
@@ -996,7 +999,8 @@ int sk_item_acc_finish(struct sk_item_acc *acc, struct sk_item_analysis *out)
 	}
 	for (size_t i = 0; i < acc->nitems; i++)
 		finish_item(&acc->items[i], &out->items[out->nitems++]);
-	qsort(out->items, out->nitems, sizeof(*out->items), by_item);
+	if (out->nitems)
+		qsort(out->items, out->nitems, sizeof(*out->items), by_item);
 
 	for (size_t i = 0; i < acc->nforms; i++) {
 		const struct form_acc *f = &acc->forms[i];
@@ -1023,10 +1027,12 @@ int sk_item_acc_finish(struct sk_item_acc *acc, struct sk_item_analysis *out)
 			o->sem = o->sd * sqrt(1 - o->kr20);
 		}
 	}
-	qsort(out->forms, out->nforms, sizeof(*out->forms), by_form);
+	if (out->nforms)
+		qsort(out->forms, out->nforms, sizeof(*out->forms), by_form);
 
 	/* Equivalence: each form against the rest of its sitting's section. */
-	qsort(acc->eq, acc->neq, sizeof(*acc->eq), by_sitting_section);
+	if (acc->neq)
+		qsort(acc->eq, acc->neq, sizeof(*acc->eq), by_sitting_section);
 	for (size_t i = 0; i < acc->neq;) {
 		size_t j = i;
 		int64_t n = 0, ss = 0, sss = 0;

@@ -497,7 +497,8 @@ static int trend(struct rctx *c, const struct sk_stats_selection *sel)
 		free(cs.v);
 		return rc == SK_ENOMEM ? sk_db_fail(c->db, SK_ENOMEM, "out of memory") : rc;
 	}
-	qsort(cs.v, cs.n, sizeof(*cs.v), by_date);
+	if (cs.n)
+		qsort(cs.v, cs.n, sizeof(*cs.v), by_date);
 	/* sittings with anyone graded, the last TREND_MAX */
 	struct trend_sitting kept[TREND_MAX];
 	size_t nk = 0;
@@ -715,7 +716,8 @@ int sk_print_stats_report(struct sk_db *db, const struct sk_stats_selection *sel
 		b[i].rate = cell->pass_rate;
 		b[i].n = cell->present;
 	}
-	qsort(b, countries.ncells, sizeof(*b), by_examinees);
+	if (countries.ncells)
+		qsort(b, countries.ncells, sizeof(*b), by_examinees);
 	bars(&c, M_BY_COUNTRY, b, countries.ncells);
 
 	distributions(&c, hist, nhist);
