@@ -129,5 +129,6 @@ compared=$(calc "SELECT count(*) FROM psych p JOIN mine m ON m.what = p.what AND
 # Where psych has no correlation (an item everyone got right), neither has shiken.
 [[ $(calc "SELECT count(*) FROM psych p JOIN mine m ON m.what = p.what AND m.key = p.key
 	WHERE p.what = 'r_rest' AND p.value = 'NA' AND m.value IS NOT NULL") == 0 ]] || fail "a correlation without variance"
-echo "agree with psych on $compared figures"
+echo "agree with psych on $compared figures; largest difference $(calc "SELECT printf('%.2g', max(abs(p.value - m.value)))
+	FROM psych p JOIN mine m ON m.what = p.what AND m.key = p.key WHERE p.value != 'NA'")"
 echo ok
