@@ -377,5 +377,14 @@ int main(void)
 		must(SK_EVERIFY, NULL, "the sitting lacks its sheets");
 	bench_report("answer-copying check, sitting of 2,000 (end to end)", bench_median(copy, RUNS), "s", "< 2 s");
 	bench_report("  pairs flagged (20 planted, copying whole sheets)", (double)flagged, "pairs", NULL);
+	/* leave nothing behind */
+	static const char *const names[] = { "large.db", "large.db.key", "large.db-wal", "large.db-shm", "small.db",
+					     "small.db.key", "small.db-wal", "small.db-shm", "copy.csv" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[320];
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
 	return 0;
 }
