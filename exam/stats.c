@@ -1075,16 +1075,9 @@ int sk_item_acc_finish(struct sk_item_acc *acc, struct sk_item_analysis *out)
 	return 0;
 }
 
-struct items_run {
-	struct sk_item_acc *acc;
-	int rc;
-};
-
 static int add_sheet(void *payload, const struct sk_sheet *sh)
 {
-	struct items_run *r = payload;
-	/* Sheets of candidates who passed or failed only (the filter). */
-	return sk_item_acc_add(r->acc, sh);
+	return sk_item_acc_add(payload, sh);
 }
 
 int sk_stats_items(struct sk_db *db, const struct sk_stats_selection *sel, struct sk_item_analysis *out)
@@ -1095,26 +1088,26 @@ int sk_stats_items(struct sk_db *db, const struct sk_stats_selection *sel, struc
 	int rc = check_selection(db, sel);
 	if (rc)
 		return rc;
-	struct items_run run = { .acc = sk_item_acc_new() };
-	if (!run.acc)
+	struct sk_item_acc *acc = sk_item_acc_new();
+	if (!acc)
 		return sk_db_fail(db, SK_ENOMEM, "out of memory");
 	struct sk_sheet_filter f = { .sitting = sel->sitting, .test = sel->test, .from = sel->from, .to = sel->to,
 				     .graded_only = 1 };
 	struct sk_sheet_counts counts;
-	rc = sk_grade_foreach_sheet(db, &f, add_sheet, &run, &counts);
+	rc = sk_grade_foreach_sheet(db, &f, add_sheet, acc, &counts);
 	if (rc == SK_ENOMEM)
 		rc = sk_db_fail(db, SK_ENOMEM, "out of memory");
-	for (size_t i = 0; !rc && i < run.acc->nitems; i++) {
+	for (size_t i = 0; !rc && i < acc->nitems; i++) {
 		struct sk_item it;
-		if ((rc = sk_item_get_version(db, run.acc->items[i].version_id, 0, &it)))
+		if ((rc = sk_item_get_version(db, acc->items[i].version_id, 0, &it)))
 			break;
-		snprintf(run.acc->items[i].item, sizeof(run.acc->items[i].item), "%s", it.code);
-		run.acc->items[i].version = it.version;
+		snprintf(acc->items[i].item, sizeof(acc->items[i].item), "%s", it.code);
+		acc->items[i].version = it.version;
 		sk_item_release(&it);
 	}
-	if (!rc && (rc = sk_item_acc_finish(run.acc, out)))
+	if (!rc && (rc = sk_item_acc_finish(acc, out)))
 		rc = sk_db_fail(db, SK_ENOMEM, "out of memory");
-	sk_item_acc_free(run.acc);
+	sk_item_acc_free(acc);
 	if (rc)
 		return rc;
 	snprintf(out->test, sizeof(out->test), "%s", sel->test);
