@@ -15,7 +15,10 @@ static const char usage[] =
 	   "Settings:\n"
 	   "  review.approvals   approvals an item needs before it enters forms (1-9, default 2)\n"
 	   "  cert.issuer        who issues certificates, as their tokens name it (\"iss\"):\n"
-	   "                     a URL or name, 1-200 printable characters, no spaces\n");
+	   "                     a URL or name, 1-200 printable characters, no spaces\n"
+
+	   "  stats.min_cell     fewest candidates a cell of 'stats results' or a report shows\n"
+	   "                     figures for (1-1000, default 5)\n");
 static const char usage_get[] = N_("usage: shiken config get KEY\n");
 static const char usage_set[] = N_("usage: shiken config set KEY VALUE\n");
 
@@ -31,6 +34,7 @@ static const struct setting settings[] = {
 	{ "review.approvals", "2", 1, 9, NULL, NULL },
 	{ SK_CONFIG_ISSUER, "", 0, 0, sk_cert_issuer_valid,
 	  N_("%s takes a URL or name of 1-200 printable characters without spaces") },
+	{ "stats.min_cell", "5", 1, 1000, NULL, NULL },
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 

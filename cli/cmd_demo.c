@@ -429,6 +429,23 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	    run(d, "backup", at(d, "backup/shiken-backup.db"), "--with-key", NULL))
 		goto done;
 
+	/* ---- statistics (issue 8): its own block, kept apart ---- */
+	heading(d, _("statistics: results by nationality, item analysis, forms, answer copying, the report"));
+	char st_results[4096], st_items[4096], st_report[4200];
+	snprintf(st_results, sizeof(st_results), "%s/export/results-by-nationality.csv", out);
+	snprintf(st_items, sizeof(st_items), "%s/export/items-MM1.csv", out);
+	snprintf(st_report, sizeof(st_report), "%s/report.pdf", print_dir);
+	if (run(d, "stats", "results", "--sitting", places[0].sitting, "--by", "test,nationality", "--out", st_results,
+		NULL) ||
+	    run(d, "stats", "items", "--test", "MM1", "--sitting", places[0].sitting, "--csv", "--out", st_items, NULL) ||
+	    run(d, "stats", "forms", "--test", "MM1", "--sitting", places[0].sitting, NULL) ||
+	    run(d, "stats", "collusion", "--sitting", places[0].sitting, NULL) ||
+	    run(d, "print", "report", "--sitting", places[0].sitting, "--out", st_report, NULL))
+		goto done;
+	printf("  %-40s %s\n", st_results, _("results by test and nationality (small groups hidden)"));
+	printf("  %-40s %s\n", st_items, _("item analysis of MM1 for the expert committee"));
+	printf("  %-40s %s\n", st_report, _("the statistical report (試験結果統計報告)"));
+
 	printf("\n%s\n", _("Done. Where things are:"));
 	printf("  %-40s %s\n", db_path, _("the registry database (SQLite, WAL)"));
 	printf("  %-40s %s\n", key_path, _("its key file (mode 0600): keep it private"));

@@ -1,6 +1,7 @@
 /* shiken generate candidates|responses: synthetic sample data. */
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "core/csv.h"
 #include "core/db.h"
 #include "core/error.h"
 #include "core/import.h"
@@ -22,6 +23,8 @@ static const char usage[] =
 	   "No real person is described.\n");
 static const char usage_responses[] =
 	N_("usage: shiken generate responses --sitting S --out FILE.csv [--seed N] [--absent PERCENT]\n"
+	   "                                 [--copiers N] [--sharers N] [--copy-share PERCENT]\n"
+	   "                                 [--planted FILE.csv]\n"
 	   "\n"
 	   "Write the answer sheets an OMR service would return for the sitting's papers\n"
 	   "(the 'responses import' format), as candidates of varied ability would mark\n"
@@ -30,7 +33,12 @@ static const char usage_responses[] =
 	   "checked in at the door hands in a sheet, whoever was marked absent does not;\n"
 	   "of the candidates check-in has no record of, PERCENT (default 3) are absent.\n"
 	   "The same for the same seed. Reading the keys to do so is recorded in the\n"
-	   "audit log.\n");
+	   "audit log.\n"
+	   "\n"
+	   "To test the answer-copying check, copying can be planted: --copiers N\n"
+	   "candidates copy the letters marked on a neighbour's sheet, --sharers N take\n"
+	   "another candidate's answers on the same form; each copies PERCENT (default 80)\n"
+	   "of the questions. --planted writes the pairs: copier, source, kind.\n");
 
 static int parse_count(const char *s, unsigned long long max, unsigned long long *out)
 {
@@ -49,9 +57,12 @@ static int gen_responses(struct cli *cli, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "sitting", required_argument, NULL, 'S' }, { "out", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, 's' },    { "absent", required_argument, NULL, 'a' },
+		{ "copiers", required_argument, NULL, 'c' }, { "sharers", required_argument, NULL, 'h' },
+		{ "copy-share", required_argument, NULL, 'p' }, { "planted", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *sitting = NULL, *out = NULL;
+	const char *sitting = NULL, *out = NULL, *planted = NULL;
+	unsigned long long copiers = 0, sharers = 0;
 	unsigned long long seed = 1;
 	struct sk_simulate_opts so = { .absent_percent = 3.0 };
 	optind = 0;
@@ -68,6 +79,13 @@ static int gen_responses(struct cli *cli, int argc, char **argv)
 			so.absent_percent = strtod(optarg, &end);
 			bad = !*optarg || *end || !(so.absent_percent >= 0 && so.absent_percent <= 100);
 			break;
+		case 'c': bad = parse_count(optarg, 100000, &copiers); break;
+		case 'h': bad = parse_count(optarg, 100000, &sharers); break;
+		case 'p':
+			so.copy_share = strtod(optarg, &end) / 100.0;
+			bad = !*optarg || *end || !(so.copy_share > 0 && so.copy_share <= 1);
+			break;
+		case 'P': planted = optarg; break;
 		case ':':
 			return cli_bad_usage(usage_responses, _("option '%s' needs a value"), argv[optind - 1]);
 		default:
@@ -83,6 +101,10 @@ static int gen_responses(struct cli *cli, int argc, char **argv)
 	if (!out)
 		return cli_bad_usage(usage_responses, "%s", _("give --out FILE.csv"));
 	so.seed = seed;
+	so.copiers = (size_t)copiers;
+	so.sharers = (size_t)sharers;
+	if (planted && !copiers && !sharers)
+		return cli_bad_usage(usage_responses, "%s", _("--planted lists planted copying: give --copiers or --sharers"));
 	int64_t fixed_now;
 	if (cli_fixed_now(&fixed_now))
 		return EXIT_USAGE;
@@ -96,7 +118,7 @@ static int gen_responses(struct cli *cli, int argc, char **argv)
 	sk_db_set_command(cli->db, "generate responses");
 	int code = EXIT_OK;
 	struct sk_buf csv = SK_BUF_INIT;
-	struct sk_simulate_stats st;
+	struct sk_simulate_stats st = { 0 };
 	int rc = sk_keys_load(cli->db, cli->key_path);
 	if (rc) {
 		cli_error("%s", sk_db_errmsg(cli->db));
@@ -106,7 +128,22 @@ static int gen_responses(struct cli *cli, int argc, char **argv)
 	} else if ((code = cli_write_output(out, csv.buf, csv.len)) == EXIT_OK) {
 		printf(_("wrote %zu answer sheets of %s to %s (%zu of %zu candidates absent)\n"), st.sheets, sitting, out,
 		       st.absent, st.registrations);
+		if (copiers || sharers) {
+			struct sk_buf list = SK_BUF_INIT;
+			const char *head[] = { "copier", "source", "kind" };
+			sk_csv_put_row(&list, head, 3);
+			for (size_t i = 0; i < st.nplanted; i++) {
+				const char *row[] = { st.planted[i].copier, st.planted[i].source,
+						      st.planted[i].kind == SK_PLANTED_LETTERS ? "letters" : "answers" };
+				sk_csv_put_row(&list, row, 3);
+			}
+			printf(_("planted %zu copying pairs (asked for %llu)\n"), st.nplanted, copiers + sharers);
+			if (planted)
+				code = sk_buf_failed(&list) ? EXIT_FAIL : cli_write_output(planted, list.buf, list.len);
+			sk_buf_release(&list);
+		}
 	}
+	free(st.planted);
 	sk_buf_release(&csv);
 	sk_db_close(cli->db);
 	cli->db = NULL;

@@ -4,12 +4,14 @@
 #include "core/buf.h"
 #include "core/candidate.h"
 #include "core/csv.h"
+#include "core/date.h"
 #include "core/error.h"
 #include "core/registration.h"
 #include "core/sitting.h"
 #include "core/venue.h"
 #include "exam/ledger.h"
 #include "exam/paper.h"
+#include "exam/stats.h"
 #include "print/common.h"
 #include "print/print.h"
 
@@ -22,13 +24,14 @@
 #include <unistd.h>
 
 static const char usage[] =
-	N_("usage: shiken print tickets|rosters|booklets|sheets|notices --sitting S [options]\n"
+	N_("usage: shiken print tickets|rosters|booklets|sheets|notices|report --sitting S [options]\n"
 	   "\n"
 	   "  tickets    admission tickets (受験票), one per candidate\n"
 	   "  rosters    attendance rosters (出席簿), one per room in seat order\n"
 	   "  booklets   question booklets (問題冊子), one per candidate's paper\n"
 	   "  sheets     answer sheets (解答用紙), machine-readable\n"
 	   "  notices    result notices (合否結果通知書), one per graded candidate\n"
+	   "  report     the statistical report (試験結果統計報告) of a sitting or a period\n"
 	   "\n"
 	   "Options: --room R (one room), --out DIR (default ./print/SITTING),\n"
 	   "--bundle (one PDF per room in seat order instead of one per candidate;\n"
@@ -57,6 +60,18 @@ static const char usage_notices[] =
 	   "not graded yet get none. --csv FILE also writes a mail-merge list: exam_number,\n"
 	   "reference, family_name, given_name, email, language, outcome, each section's\n"
 	   "code, points, max and passed, and the PDF's absolute path.\n");
+
+static const char usage_report[] =
+	N_("usage: shiken print report (--sitting S | --from DATE --to DATE) [--out FILE.pdf] [--min-cell N]\n"
+	   "                           [--page-size SIZE]\n"
+	   "\n"
+	   "The statistical report (試験結果統計報告) in Japanese with English: applicants,\n"
+	   "examinees, passed and pass rate per test; pass rate by test and by nationality;\n"
+	   "score distributions per section with the pass mark; the pass rate across\n"
+	   "sittings (with --sitting: it and up to eleven sittings before it); how the\n"
+	   "figures are made. Groups of fewer candidates than the setting stats.min_cell\n"
+	   "(default 5; --min-cell may only raise it) show no figures. Default file:\n"
+	   "print/SITTING/report.pdf, or print/report-FROM-TO.pdf.\n");
 
 enum kind { K_TICKETS, K_ROSTERS, K_BOOKLETS, K_SHEETS, K_NOTICES };
 
@@ -564,12 +579,123 @@ static int cmd_notices(struct cli *cli, int argc, char **argv)
 	return parse(cli, K_NOTICES, usage_notices, argc, argv);
 }
 
+static int cmd_report(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sitting", required_argument, NULL, 's' }, { "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },	     { "out", required_argument, NULL, 'o' },
+		{ "min-cell", required_argument, NULL, 'm' }, { "page-size", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sk_stats_selection sel = { 0 };
+	const char *out = NULL;
+	const struct sk_page_size *size = NULL;
+	long min_cell = 0;
+	optind = 0;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (optarg && !strncmp(optarg, "--", 2))
+			return cli_bad_usage(usage_report, _("option '%s' needs a value"), argv[optind - 2]);
+		char *end = NULL;
+		switch (c) {
+		case 's': sel.sitting = optarg; break;
+		case 'f': sel.from = optarg; break;
+		case 't': sel.to = optarg; break;
+		case 'o': out = optarg; break;
+		case 'm':
+			min_cell = strtol(optarg, &end, 10);
+			if (!*optarg || *end || min_cell < 1 || min_cell > 1000)
+				return cli_bad_usage(usage_report, _("--min-cell takes a number from 1 to 1000, not '%s'"), optarg);
+			break;
+		case 'p':
+			if (!(size = sk_page_size_find(optarg)))
+				return cli_bad_usage(usage_report, _("'%s' is not a page size (A4, A3, B4, B5, Letter)"), optarg);
+			break;
+		case ':':
+			return cli_bad_usage(usage_report, _("option '%s' needs a value"), argv[optind - 1]);
+		default:
+			return cli_bad_usage(usage_report, _("unknown option '%s'"), argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_bad_usage(usage_report, _("unexpected argument '%s'"), argv[optind]);
+	if (sel.sitting && (sel.from || sel.to))
+		return cli_bad_usage(usage_report, "%s", _("give --sitting or a period (--from, --to), not both"));
+	if (!sel.sitting && !sel.from && !sel.to)
+		return cli_bad_usage(usage_report, "%s", _("give --sitting S, or a period with --from and --to"));
+	char from[11], to[11];
+	struct sk_date d;
+	const char **dates[2] = { &sel.from, &sel.to };
+	char *bufs[2] = { from, to };
+	for (int i = 0; i < 2; i++) {
+		if (!*dates[i])
+			continue;
+		if (sk_date_parse(&d, *dates[i]))
+			return cli_bad_usage(usage_report, _("'%s' is not a date (YYYY-MM-DD)"), *dates[i]);
+		*dates[i] = sk_date_format(bufs[i], &d);
+	}
+	if (sel.from && sel.to && strcmp(sel.from, sel.to) > 0)
+		return cli_bad_usage(usage_report, _("the period ends (%s) before it starts (%s)"), sel.to, sel.from);
+	int floor = sk_stats_min_cell(cli->db);
+	if (min_cell && min_cell < floor)
+		return cli_bad_usage(usage_report, _("--min-cell cannot go below the setting stats.min_cell (%d)"), floor);
+	struct sk_sitting s;
+	int rc;
+	if (sel.sitting && (rc = sk_sitting_get(cli->db, sel.sitting, &s)))
+		return cli_db_error(cli, rc, NULL);
+	char path[4200];
+	if (out)
+		snprintf(path, sizeof(path), "%s", out);
+	else if (sel.sitting)
+		snprintf(path, sizeof(path), "print/%s/report.pdf", sel.sitting);
+	else
+		snprintf(path, sizeof(path), "print/report-%s-%s.pdf", sel.from ? sel.from : "start",
+			 sel.to ? sel.to : "end");
+	char err[512] = "";
+	const struct sk_fontset *fs = sk_print_fonts(err, sizeof(err));
+	if (!fs) {
+		cli_error("%s", err);
+		return EXIT_FAIL;
+	}
+	struct sk_doc_opts dopts = { .size = size, .author = "shiken", .title = "試験結果統計報告 Statistical Report on Test Results" };
+	struct sk_doc *doc = NULL;
+	if (sk_doc_new(&doc, fs, &dopts)) {
+		cli_error("%s", _("out of memory"));
+		return EXIT_FAIL;
+	}
+	int code = EXIT_OK;
+	if ((rc = sk_print_stats_report(cli->db, &sel, min_cell ? (int)min_cell : floor, doc, err, sizeof(err)))) {
+		cli_error("%s", err[0] ? err : sk_db_errmsg(cli->db));
+		code = EXIT_FAIL;
+	} else {
+		char *slash = strrchr(path, '/');
+		if (slash) {
+			*slash = '\0';
+			if (mkdir_p(path)) {
+				cli_error(_("cannot create '%s': %s"), path, strerror(errno));
+				code = EXIT_FAIL;
+			}
+			*slash = '/';
+		}
+		if (code == EXIT_OK && sk_doc_save(doc, path)) {
+			cli_error(_("cannot write '%s': %s"), path, sk_doc_error(doc));
+			code = EXIT_FAIL;
+		}
+		if (code == EXIT_OK)
+			printf(_("%s: %d pages\n"), path, sk_doc_pages(doc));
+	}
+	sk_doc_free(doc);
+	return code;
+}
+
 const struct subcmd print_subs[] = {
 	{ "tickets", cmd_tickets, usage_tickets },
 	{ "rosters", cmd_rosters, usage_rosters },
 	{ "booklets", cmd_booklets, usage_booklets },
 	{ "sheets", cmd_sheets, usage_sheets },
 	{ "notices", cmd_notices, usage_notices },
+	{ "report", cmd_report, usage_report },
 	{ NULL, NULL, NULL },
 };
 

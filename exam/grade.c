@@ -24,6 +24,7 @@
 #include "exam/response.h"
 
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,7 +273,9 @@ static unsigned canonical_of(unsigned char mark, const struct sk_paper_item *it,
 static const struct sk_paper_section *paper_section(const struct sk_paper *p, const char *code, int *first)
 {
 	int pos = 0;
-	for (int s = 0; p && s < p->nsections; s++) {
+	/* (the bound on the array also keeps GCC's -O3 overread check quiet) */
+	int n = p ? p->nsections : 0, cap = (int)(sizeof(p->sections) / sizeof(p->sections[0]));
+	for (int s = 0; s < n && s < cap; s++) {
 		if (!strcmp(p->sections[s].code, code)) {
 			*first = pos;
 			return &p->sections[s];
@@ -1382,5 +1385,228 @@ int sk_result_foreach(struct sk_db *db, const struct sk_result_filter *f,
 		rc = sk_db_sqlfail(db, "listing results");
 	sqlite3_finalize(st);
 	free(row);
+	return rc;
+}
+
+/* ---- answers for statistics ---- */
+
+static const char sql_sheet_sittings[] =
+	"SELECT s.id, s.code, s.exam_date FROM sitting s"
+	" WHERE (?1 IS NULL OR s.code = ?1) AND (?2 IS NULL OR s.exam_date >= ?2)"
+	" AND (?3 IS NULL OR s.exam_date <= ?3)"
+	" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM sitting_test st JOIN test t ON t.id = st.test_id"
+	"                            WHERE st.sitting_id = s.id AND t.code = ?4))"
+	" ORDER BY s.exam_date, s.code";
+static const char sql_sheets[] =
+	"SELECT r.id, r.exam_number, r.test_id, p.form_id, f.code, p.code, rm.code, r.seat_row, r.seat_col,"
+	" resp.paper_code, resp.marks, coalesce(res.outcome, 'pending')"
+	" FROM registration r JOIN room rm ON rm.id = r.room_id"
+	" JOIN response resp ON resp.registration_id = r.id"
+	" LEFT JOIN paper p ON p.registration_id = r.id LEFT JOIN form f ON f.id = p.form_id"
+	" LEFT JOIN result res ON res.registration_id = r.id"
+	" WHERE r.sitting_id = ?1 AND r.status = 'registered'"
+	" AND (?2 IS NULL OR r.test_id = (SELECT id FROM test WHERE code = ?2))"
+	" AND (?3 = 0 OR res.outcome = 'pass' OR res.outcome = 'fail')"
+	" ORDER BY r.exam_number";
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+struct sheet_sitting {
+	int64_t id;
+	char code[40], exam_date[11];
+};
+
+/* One sheet through its paper: every printed position in canonical terms,
+ * section points as grading counts them. 1 when the sheet has marks past
+ * the paper's last question (left out), negative on error. */
+static int fill_sheet(struct keys *k, const struct tinfo *t, const struct sk_paper *paper, const unsigned char *marks,
+		      size_t nmarks, struct sk_sheet *sh)
+{
+	int total = paper_positions(paper);
+	if (total > SK_MARK_MAX_POSITIONS)
+		return sk_db_fail(k->db, SK_ERANGE, "a paper has more than %d questions", SK_MARK_MAX_POSITIONS);
+	for (size_t i = (size_t)total; i < nmarks; i++)
+		if (marks[i])
+			return 1;
+	sh->nsections = 0;
+	sh->npositions = 0;
+	for (int s = 0; s < paper->nsections && sh->nsections < 8; s++) {
+		const struct sk_paper_section *ps = &paper->sections[s];
+		int si = sh->nsections++;
+		copy_str(sh->sections[si].code, sizeof(sh->sections[si].code), ps->code);
+		copy_str(sh->sections[si].kind, sizeof(sh->sections[si].kind), ps->kind);
+		sh->sections[si].pass_percent = 0;
+		for (int i = 0; i < t->nsec; i++)
+			if (!strcmp(t->sec[i].code, ps->code))
+				sh->sections[si].pass_percent = t->sec[i].pass_percent;
+		sh->sections[si].points = 0;
+		sh->sections[si].max_points = ps->nitems;
+		for (int j = 0; j < ps->nitems; j++) {
+			const struct sk_paper_item *it = &ps->items[j];
+			const struct key_entry *e;
+			int rc = keys_get(k, it->item_version_id, &e);
+			if (rc)
+				return rc;
+			size_t pos = (size_t)sh->npositions++;
+			unsigned char mark = pos < nmarks ? marks[pos] : 0;
+			struct sk_sheet_answer *a = &sh->answers[pos];
+			int single;
+			unsigned canon = canonical_of(mark, it, &single);
+			a->item_version_id = it->item_version_id;
+			a->section = si;
+			a->tf = e->tf;
+			a->noptions = e->noptions;
+			a->mark = mark;
+			a->canonical = (unsigned char)(canon | (mark & SK_MARK_UNCLEAR));
+			a->accepted = (unsigned char)e->accept;
+			a->single = mark && single;
+			a->point = a->single && (canon & e->accept) != 0;
+			for (int d = 0; d < SK_ITEM_MAX_OPTIONS; d++)
+				a->option_of[d] = (signed char)(d < e->noptions ? it->option_of[d] : -1);
+			sh->sections[si].points += a->point;
+		}
+	}
+	return 0;
+}
+
+static int sheets_of_sitting(struct grader *g, const struct sheet_sitting *ss, const struct sk_sheet_filter *f,
+			     struct sk_sheet *sh, int (*cb)(void *, const struct sk_sheet *), void *payload,
+			     struct sk_sheet_counts *counts)
+{
+	struct sk_db *db = g->db;
+	struct sk_paper_set *set = NULL;
+	int rc = sk_paper_set_new(db, ss->code, &set);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = NULL;
+	/* Not cached: rebuilding a paper reads forms through cached statements. */
+	if (sqlite3_prepare_v2(db->sql, sql_sheets, -1, &st, NULL) != SQLITE_OK) {
+		sk_paper_set_free(set);
+		return sk_db_sqlfail(db, "reading answer sheets");
+	}
+	sqlite3_bind_int64(st, 1, ss->id);
+	if (f->test)
+		sqlite3_bind_text(st, 2, f->test, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, f->graded_only != 0);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int test;
+		if ((rc = grader_test(g, sqlite3_column_int64(st, 2), NULL, 0, NULL, &test)))
+			break;
+		const char *paper_code = (const char *)sqlite3_column_text(st, 5);
+		const char *sheet_code = (const char *)sqlite3_column_text(st, 9);
+		if (!paper_code || !sheet_code || strcmp(paper_code, sheet_code)) {
+			counts->skipped++;
+			continue;
+		}
+		memset(sh, 0, offsetof(struct sk_sheet, answers));
+		sh->registration_id = sqlite3_column_int64(st, 0);
+		/* Plain copies: a hundred thousand sheets, seven strings each. */
+		copy_str(sh->exam_number, sizeof(sh->exam_number), (const char *)sqlite3_column_text(st, 1));
+		copy_str(sh->sitting, sizeof(sh->sitting), ss->code);
+		copy_str(sh->exam_date, sizeof(sh->exam_date), ss->exam_date);
+		copy_str(sh->test, sizeof(sh->test), g->tests[test].code);
+		sh->form_id = sqlite3_column_int64(st, 3);
+		copy_str(sh->form, sizeof(sh->form), (const char *)sqlite3_column_text(st, 4));
+		copy_str(sh->room, sizeof(sh->room), (const char *)sqlite3_column_text(st, 6));
+		sh->seat_row = sqlite3_column_int(st, 7);
+		sh->seat_col = sqlite3_column_int(st, 8);
+		copy_str(sh->outcome, sizeof(sh->outcome), (const char *)sqlite3_column_text(st, 11));
+		/* The order only: the paper code was compared above, and the
+		 * paper's digest checked when it was graded. */
+		struct sk_paper paper;
+		if ((rc = sk_paper_set_order(set, sh->form_id, sh->exam_number, &paper)))
+			break;
+		rc = fill_sheet(&g->keys, &g->tests[test], &paper, sqlite3_column_blob(st, 10),
+				(size_t)sqlite3_column_bytes(st, 10), sh);
+		sk_paper_release(&paper);
+		if (rc == 1) {
+			counts->skipped++;
+			rc = 0;
+			continue;
+		}
+		if (rc)
+			break;
+		counts->sheets++;
+		if ((rc = cb(payload, sh)))
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = sk_db_sqlfail(db, "reading answer sheets");
+	sqlite3_finalize(st);
+	sk_paper_set_free(set);
+	return rc;
+}
+
+int sk_grade_foreach_sheet(struct sk_db *db, const struct sk_sheet_filter *f,
+			   int (*cb)(void *payload, const struct sk_sheet *sheet), void *payload,
+			   struct sk_sheet_counts *counts)
+{
+	struct sk_sheet_counts local;
+	if (!counts)
+		counts = &local;
+	memset(counts, 0, sizeof(*counts));
+	int rc;
+	if (f->sitting) {
+		struct sk_sitting s;
+		if ((rc = sk_sitting_get(db, f->sitting, &s)))
+			return rc;
+	}
+	if (f->test) {
+		struct sk_testdef td;
+		if ((rc = sk_testdef_get(db, f->test, &td)))
+			return rc;
+	}
+	/* The sittings first: reading each one's sheets uses cached statements. */
+	struct sheet_sitting *sits = NULL;
+	size_t n = 0, alloc = 0;
+	sqlite3_stmt *st = sk_db_stmt(db, sql_sheet_sittings);
+	if (!st)
+		return db->err;
+	sk_bind_text_or_null(st, 1, f->sitting);
+	sk_bind_text_or_null(st, 2, f->from);
+	sk_bind_text_or_null(st, 3, f->to);
+	sk_bind_text_or_null(st, 4, f->test);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			struct sheet_sitting *p = realloc(sits, alloc * sizeof(*p));
+			if (!p) {
+				sqlite3_reset(st);
+				free(sits);
+				return sk_db_fail(db, SK_ENOMEM, "out of memory");
+			}
+			sits = p;
+		}
+		sits[n].id = sqlite3_column_int64(st, 0);
+		copy_col(sits[n].code, sizeof(sits[n].code), st, 1);
+		copy_col(sits[n].exam_date, sizeof(sits[n].exam_date), st, 2);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE) {
+		free(sits);
+		return sk_db_sqlfail(db, "listing sittings");
+	}
+	struct grader g;
+	memset(&g, 0, sizeof(g));
+	g.db = db;
+	struct sk_sheet *sh = malloc(sizeof(*sh));
+	rc = sh ? keys_init(db, &g.keys) : sk_db_fail(db, SK_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n && !rc; i++) {
+		counts->sittings++;
+		rc = sheets_of_sitting(&g, &sits[i], f, sh, cb, payload, counts);
+	}
+	free(sh);
+	free(sits);
+	grader_release(&g);
 	return rc;
 }

@@ -34,7 +34,9 @@
 #ifndef SK_GRADE_H
 #define SK_GRADE_H
 
+#include "core/bank.h"
 #include "core/report.h"
+#include "exam/response.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -165,5 +167,74 @@ struct sk_result_filter {
  * return from cb stops and is returned. SK_ENOTFOUND: no such sitting. */
 int sk_result_foreach(struct sk_db *db, const struct sk_result_filter *filter,
 		      int (*cb)(void *payload, const struct sk_result_row *row), void *payload);
+
+/* ---- answers for statistics ----
+ *
+ * Item analysis and answer-copying checks need every answer of a sheet
+ * in canonical terms, scored exactly as grading scores it: the same
+ * paper rebuilt from the sitting key, the same mapping of printed letters
+ * to canonical options, the same keys and key corrections (the newest in
+ * force now). */
+
+/* One printed position of a sheet. */
+struct sk_sheet_answer {
+	int64_t item_version_id;
+	int section;             /* index into sk_sheet.sections */
+	int tf;                  /* ○× item */
+	int noptions;            /* 2 for ○× */
+	unsigned char mark;      /* as marked, in printed letters (bit 0 = ○ or A) */
+	unsigned char canonical; /* the mark in canonical options; SK_MARK_UNCLEAR kept */
+	unsigned char accepted;  /* canonical options that score now */
+	int single;              /* exactly one clear mark */
+	int point;               /* 1 if it scores */
+	/* option_of[d]: the canonical option printed at letter d, -1 none */
+	signed char option_of[SK_ITEM_MAX_OPTIONS];
+};
+
+/* A sheet of a registration, as graded now. Only ○× and multiple-choice
+ * sections appear (examiner-scored ones have no answers to analyse). */
+struct sk_sheet {
+	int64_t registration_id;
+	char exam_number[16];
+	char sitting[40];
+	char exam_date[11];
+	char test[16];
+	int64_t form_id;
+	char form[32];
+	char room[24];
+	int seat_row, seat_col;
+	char outcome[16];        /* stored: pass, fail, absent, disqualified, or pending */
+	int nsections;
+	struct {
+		char code[32];
+		char kind[8];        /* tf, mc */
+		int pass_percent;
+		int points, max_points;
+	} sections[8];
+	int npositions;
+	struct sk_sheet_answer answers[SK_MARK_MAX_POSITIONS]; /* printed order */
+};
+
+struct sk_sheet_filter {
+	const char *sitting;     /* code, or NULL: every sitting in the dates */
+	const char *test;        /* code, or NULL: every test */
+	const char *from, *to;   /* exam dates (YYYY-MM-DD), inclusive, or NULL */
+	int graded_only;         /* only registrations whose stored outcome is pass or fail */
+};
+
+struct sk_sheet_counts {
+	size_t sittings;         /* sittings read */
+	size_t sheets;           /* sheets given to cb */
+	size_t skipped;          /* answer sheets of another paper, or past its end: left out */
+};
+
+/* Call cb for the answer sheet of every live registration that matches,
+ * sitting by sitting in date order, in exam-number order within each.
+ * Registrations without an answer sheet are not given. A non-zero return
+ * from cb stops and is returned. counts may be NULL. SK_ENOTFOUND: no
+ * such sitting or test. The sheet is valid during the call only. */
+int sk_grade_foreach_sheet(struct sk_db *db, const struct sk_sheet_filter *filter,
+			   int (*cb)(void *payload, const struct sk_sheet *sheet), void *payload,
+			   struct sk_sheet_counts *counts);
 
 #endif

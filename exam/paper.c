@@ -822,3 +822,25 @@ int sk_paper_set_get(struct sk_paper_set *set, int64_t form_id, const char *exam
 	paper_digest(out);
 	return 0;
 }
+
+int sk_paper_set_order(struct sk_paper_set *set, int64_t form_id, const char *exam_number, struct sk_paper *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct set_form *sf = NULL;
+	for (size_t i = 0; i < set->nforms && !sf; i++)
+		if (set->forms[i].fc.form_id == form_id)
+			sf = &set->forms[i];
+	int rc;
+	if (!sf && (rc = set_load_form(set, form_id, &sf)))
+		return rc;
+	size_t n = strlen(exam_number);
+	if (n >= sizeof(out->exam_number))
+		return sk_db_fail(set->db, SK_EINVAL, "'%s' is not an exam number", exam_number);
+	memcpy(out->exam_number, exam_number, n + 1);
+	out->form_number = sf->fc.number;
+	if (permute(&sf->fc, set->key, out->exam_number, out)) {
+		sk_paper_release(out);
+		return sk_db_fail(set->db, SK_ENOMEM, "out of memory");
+	}
+	return 0;
+}

@@ -108,6 +108,12 @@ int sk_paper_set_new(struct sk_db *db, const char *sitting, struct sk_paper_set 
 int sk_paper_set_get(struct sk_paper_set *set, int64_t form_id, const char *exam_number,
 		     struct sk_paper *out);
 
+/* Only the order of a paper's items and options (sections, items,
+ * option_of), as sk_paper_set_get gives it, without its code and digest:
+ * for reading the answers of papers already checked (statistics), where
+ * computing them for every sheet would be most of the work. */
+int sk_paper_set_order(struct sk_paper_set *set, int64_t form_id, const char *exam_number, struct sk_paper *out);
+
 void sk_paper_set_free(struct sk_paper_set *set);
 
 /* Parse a typed paper code ("03-4812-7", hyphens optional) into out[10];

@@ -156,19 +156,28 @@ static int item_of(struct sk_db *db, struct item_cache *c, int64_t version_id, c
 /* What check-in recorded of a registration. */
 enum door { DOOR_UNKNOWN, DOOR_PRESENT, DOOR_ABSENT };
 
-/* The papers of a sitting: each live registration's exam number and form,
- * and whether it came through the door. */
+/* The papers of a sitting: each live registration's exam number, form and
+ * seat, whether it came through the door, and what planting decides for it. */
+struct reg {
+	char exam_number[16];
+	int64_t form_id, room_id;
+	int row, col;
+	enum door door;
+	int absent;
+	uint64_t order;       /* keyed draw: who is picked first for planting */
+	int used;
+	long source;          /* index of the sheet it copies, -1 none */
+	enum sk_planted_kind kind;
+};
+
 struct papers {
-	struct {
-		char exam_number[16];
-		int64_t form_id;
-		enum door door;
-	} *v;
+	struct reg *v;
 	size_t n, alloc;
 };
 
 static const char sql_papers[] =
-	"SELECT r.exam_number, p.form_id, (SELECT c.status FROM checkin c WHERE c.registration_id = r.id)"
+	"SELECT r.exam_number, p.form_id, r.room_id, r.seat_row, r.seat_col,"
+	" (SELECT c.status FROM checkin c WHERE c.registration_id = r.id)"
 	" FROM registration r JOIN paper p ON p.registration_id = r.id"
 	" WHERE r.sitting_id = ?1 AND r.status = 'registered' ORDER BY r.exam_number";
 
@@ -190,11 +199,16 @@ static int list_papers(struct sk_db *db, int64_t sitting_id, struct papers *ps)
 			ps->v = v;
 			ps->alloc = alloc;
 		}
-		snprintf(ps->v[ps->n].exam_number, sizeof(ps->v[ps->n].exam_number), "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		ps->v[ps->n].form_id = sqlite3_column_int64(st, 1);
-		const char *door = (const char *)sqlite3_column_text(st, 2);
-		ps->v[ps->n++].door = !door ? DOOR_UNKNOWN : !strcmp(door, "present") ? DOOR_PRESENT : DOOR_ABSENT;
+		struct reg *r = &ps->v[ps->n++];
+		memset(r, 0, sizeof(*r));
+		snprintf(r->exam_number, sizeof(r->exam_number), "%s", (const char *)sqlite3_column_text(st, 0));
+		r->form_id = sqlite3_column_int64(st, 1);
+		r->room_id = sqlite3_column_int64(st, 2);
+		r->row = sqlite3_column_int(st, 3);
+		r->col = sqlite3_column_int(st, 4);
+		const char *door = (const char *)sqlite3_column_text(st, 5);
+		r->door = !door ? DOOR_UNKNOWN : !strcmp(door, "present") ? DOOR_PRESENT : DOOR_ABSENT;
+		r->source = -1;
 	}
 	sqlite3_reset(st);
 	if (!rc && step != SQLITE_DONE)
@@ -223,6 +237,196 @@ static int answer(struct rng *r, const struct item_model *m, double theta)
 			return o;
 	}
 	return m->plausible;
+}
+
+/* The marks of a present candidate's sheet as printed letters, one byte
+ * per position (response.h), into marks[]; *npos positions. */
+static int sheet_marks(struct sk_db *db, struct item_cache *cache, uint64_t seed, const struct sk_paper *p,
+		       unsigned char *marks, int *npos)
+{
+	double theta = sk_simulate_ability(seed, p->exam_number);
+	struct rng r;
+	rng_init(&r, "answers", seed, p->exam_number);
+	int n = 0;
+	for (int k = 0; k < p->nsections; k++) {
+		for (int q = 0; q < p->sections[k].nitems; q++) {
+			const struct sk_paper_item *pi = &p->sections[k].items[q];
+			const struct item_model *m = NULL;
+			int rc = item_of(db, cache, pi->item_version_id, &m);
+			if (rc)
+				return rc;
+			if (n == SK_MARK_MAX_POSITIONS)
+				return sk_db_fail(db, SK_ERANGE, "papers of more than %d questions", SK_MARK_MAX_POSITIONS);
+			/* The same draws for every question, used or not, so
+			 * a blank does not shift the answers after it. */
+			double u_blank = rng_unit(&r), u_double = rng_unit(&r);
+			unsigned other = rng_below(&r, (unsigned)(m->noptions - 1));
+			int chosen = answer(&r, m, theta);
+			marks[n] = 0;
+			if (u_blank >= 0.01) {
+				/* the displayed position of each canonical option */
+				int shown_at[SK_ITEM_MAX_OPTIONS] = { 0 };
+				for (int d = 0; d < m->noptions; d++)
+					shown_at[m->tf ? d : pi->option_of[d]] = d;
+				unsigned bits = 1u << shown_at[chosen];
+				if (u_double < 0.003) {
+					int d2 = (int)other >= shown_at[chosen] ? (int)other + 1 : (int)other;
+					bits |= 1u << d2;
+				}
+				marks[n] = (unsigned char)bits;
+			}
+			n++;
+		}
+	}
+	*npos = n;
+	return 0;
+}
+
+static const struct sk_paper_item *item_at(const struct sk_paper *p, int pos)
+{
+	for (int k = 0; k < p->nsections; k++) {
+		if (pos < p->sections[k].nitems)
+			return &p->sections[k].items[pos];
+		pos -= p->sections[k].nitems;
+	}
+	return NULL;
+}
+
+static int is_tf(const struct sk_paper_item *it)
+{
+	return strcmp(it->kind, "mc") != 0;
+}
+
+/* Overlay a copier's marks with what they took from the source (see
+ * simulate.h): position by position for letters, item by item for answers. */
+static void copy_marks(const struct reg *copier, const struct sk_paper *own, unsigned char *marks, int npos,
+		       const struct sk_paper *src, const unsigned char *smarks, int snpos, uint64_t seed, double share)
+{
+	struct rng r;
+	rng_init(&r, "copy", seed, own->exam_number);
+	for (int q = 0; q < npos; q++) {
+		double u = rng_unit(&r);
+		if (u >= share)
+			continue;
+		const struct sk_paper_item *it = item_at(own, q);
+		int n = is_tf(it) ? 2 : it->noptions;
+		if (copier->kind == SK_PLANTED_LETTERS) {
+			const struct sk_paper_item *si = q < snpos ? item_at(src, q) : NULL;
+			if (si && is_tf(si) == is_tf(it) && !(smarks[q] >> n))
+				marks[q] = smarks[q];
+			continue;
+		}
+		for (int sq = 0; sq < snpos; sq++) {
+			const struct sk_paper_item *si = item_at(src, sq);
+			if (si->item_version_id != it->item_version_id)
+				continue;
+			unsigned bits = 0;
+			for (int d = 0; d < SK_ITEM_MAX_OPTIONS; d++) {
+				if (!((smarks[sq] >> d) & 1) || si->option_of[d] < 0)
+					continue;
+				for (int e = 0; e < n; e++)
+					if (it->option_of[e] == si->option_of[d])
+						bits |= 1u << e;
+			}
+			marks[q] = (unsigned char)bits;
+			break;
+		}
+	}
+}
+
+static int by_seat(const void *a, const void *b)
+{
+	const struct reg *x = *(const struct reg *const *)a, *y = *(const struct reg *const *)b;
+	if (x->room_id != y->room_id)
+		return (x->room_id > y->room_id) - (x->room_id < y->room_id);
+	if (x->row != y->row)
+		return x->row - y->row;
+	return x->col - y->col;
+}
+
+static int by_order(const void *a, const void *b)
+{
+	const struct reg *x = *(const struct reg *const *)a, *y = *(const struct reg *const *)b;
+	if (x->order != y->order)
+		return (x->order > y->order) - (x->order < y->order);
+	return strcmp(x->exam_number, y->exam_number);
+}
+
+/* Choose the planted pairs: candidates in keyed order, each with the
+ * first suitable partner in the same order. */
+static int plant(struct sk_db *db, struct papers *regs, const struct sk_simulate_opts *o,
+		 struct sk_simulate_stats *stats)
+{
+	size_t n = regs->n, want = o->copiers + o->sharers;
+	struct reg **seat = malloc((n ? n : 1) * sizeof(*seat)), **order = malloc((n ? n : 1) * sizeof(*order));
+	stats->planted = calloc(want ? want : 1, sizeof(*stats->planted));
+	if (!seat || !order || !stats->planted) {
+		free(seat);
+		free(order);
+		return sk_db_fail(db, SK_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rng r;
+		rng_init(&r, "plant", o->seed, regs->v[i].exam_number);
+		regs->v[i].order = rng_next(&r);
+		seat[i] = order[i] = &regs->v[i];
+	}
+	if (n) {
+		qsort(seat, n, sizeof(*seat), by_seat);
+		qsort(order, n, sizeof(*order), by_order);
+	}
+	size_t letters = 0, answers = 0;
+	for (size_t i = 0; i < n && (letters < o->copiers || answers < o->sharers); i++) {
+		struct reg *c = order[i];
+		/* those who copy are those who need to: the weaker half */
+		if (c->absent || c->used || sk_simulate_ability(o->seed, c->exam_number) >= 0)
+			continue;
+		int kind = letters < o->copiers ? SK_PLANTED_LETTERS : SK_PLANTED_ANSWERS;
+		struct reg *best = NULL;
+		/* the same room's seats are contiguous in seat[] */
+		size_t lo = 0, hi = n;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (seat[mid]->room_id < c->room_id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		int best_far = 0;
+		for (size_t k = lo; k < n && seat[k]->room_id == c->room_id; k++) {
+			struct reg *s = seat[k];
+			if (s == c || s->absent || s->used)
+				continue;
+			int dr = abs(s->row - c->row), dc = abs(s->col - c->col);
+			int far = dr > dc ? dr : dc;
+			if (kind == SK_PLANTED_LETTERS ? far > 1 : far <= 1 || far > 2 || s->form_id != c->form_id)
+				continue;
+			/* answers are passed between two of the weaker half */
+			if (kind == SK_PLANTED_ANSWERS && sk_simulate_ability(o->seed, s->exam_number) >= 0)
+				continue;
+			/* sharers: the nearest seat in sight with the same form */
+			if (!best || far < best_far || (far == best_far && by_order(&s, &best) < 0)) {
+				best = s;
+				best_far = far;
+			}
+		}
+		if (!best)
+			continue;
+		c->used = best->used = 1;
+		c->source = best - regs->v;
+		c->kind = (enum sk_planted_kind)kind;
+		struct sk_simulate_pair *p = &stats->planted[stats->nplanted++];
+		snprintf(p->copier, sizeof(p->copier), "%s", c->exam_number);
+		snprintf(p->source, sizeof(p->source), "%s", best->exam_number);
+		p->kind = (enum sk_planted_kind)kind;
+		if (kind == SK_PLANTED_LETTERS)
+			letters++;
+		else
+			answers++;
+	}
+	free(seat);
+	free(order);
+	return 0;
 }
 
 static const char sql_positions[] =
@@ -270,58 +474,58 @@ int sk_simulate_responses(struct sk_db *db, const char *sitting, const struct sk
 	sk_buf_addch(out, '\n');
 	double absent = opts->absent_percent / 100.0;
 	for (size_t i = 0; i < regs.n; i++) {
+		struct rng r;
+		rng_init(&r, "absent", opts->seed, regs.v[i].exam_number);
+		double u_absent = rng_unit(&r);
+		regs.v[i].absent = regs.v[i].door == DOOR_ABSENT || (regs.v[i].door == DOOR_UNKNOWN && u_absent < absent);
+	}
+	if ((opts->copiers || opts->sharers) && (rc = plant(db, &regs, opts, stats)))
+		goto cleanup;
+	double share = opts->copy_share > 0 ? opts->copy_share : 0.8;
+	unsigned char marks[SK_MARK_MAX_POSITIONS], smarks[SK_MARK_MAX_POSITIONS];
+	for (size_t i = 0; i < regs.n; i++) {
+		const struct reg *rg = &regs.v[i];
 		sk_paper_release(&paper);
-		if ((rc = sk_paper_set_get(set, regs.v[i].form_id, regs.v[i].exam_number, &paper)))
+		if ((rc = sk_paper_set_get(set, rg->form_id, rg->exam_number, &paper)))
 			goto cleanup;
 		const struct sk_paper *p = &paper;
 		stats->registrations++;
-		struct rng r;
-		rng_init(&r, "absent", opts->seed, p->exam_number);
-		double u_absent = rng_unit(&r);
-		if (regs.v[i].door == DOOR_ABSENT || (regs.v[i].door == DOOR_UNKNOWN && u_absent < absent)) {
+		if (rg->absent) {
 			stats->absent++;
 			continue;
 		}
-		double theta = sk_simulate_ability(opts->seed, p->exam_number);
-		rng_init(&r, "answers", opts->seed, p->exam_number);
-		sk_buf_adds(out, p->exam_number);
-		sk_buf_addch(out, ',');
-		sk_buf_adds(out, p->code);
-		int written = 0;
-		for (int k = 0; k < p->nsections; k++) {
-			for (int q = 0; q < p->sections[k].nitems; q++) {
-				const struct sk_paper_item *pi = &p->sections[k].items[q];
-				const struct item_model *m = NULL;
-				if ((rc = item_of(db, &cache, pi->item_version_id, &m)))
-					goto cleanup;
-				/* The same draws for every question, used or not, so
-				 * a blank does not shift the answers after it. */
-				double u_blank = rng_unit(&r), u_double = rng_unit(&r);
-				unsigned other = rng_below(&r, (unsigned)(m->noptions - 1));
-				int chosen = answer(&r, m, theta);
-				sk_buf_addch(out, ',');
-				written++;
-				if (u_blank < 0.01)
-					continue;
-				/* the displayed position of each canonical option */
-				int shown_at[SK_ITEM_MAX_OPTIONS] = { 0 };
-				for (int d = 0; d < m->noptions; d++)
-					shown_at[m->tf ? d : pi->option_of[d]] = d;
-				unsigned bits = 1u << shown_at[chosen];
-				if (u_double < 0.003) {
-					int d2 = (int)other >= shown_at[chosen] ? (int)other + 1 : (int)other;
-					bits |= 1u << d2;
-				}
-				for (int d = 0; d < m->noptions; d++)
-					if (bits & (1u << d))
-						sk_buf_addch(out, m->tf ? (d ? 'X' : 'O') : (char)('A' + d));
-			}
+		int npos = 0;
+		if ((rc = sheet_marks(db, &cache, opts->seed, p, marks, &npos)))
+			goto cleanup;
+		if (rg->source >= 0) {
+			const struct reg *src = &regs.v[rg->source];
+			struct sk_paper sp;
+			int snpos = 0;
+			if ((rc = sk_paper_set_get(set, src->form_id, src->exam_number, &sp)))
+				goto cleanup;
+			rc = sheet_marks(db, &cache, opts->seed, &sp, smarks, &snpos);
+			if (!rc)
+				copy_marks(rg, p, marks, npos, &sp, smarks, snpos, opts->seed, share);
+			sk_paper_release(&sp);
+			if (rc)
+				goto cleanup;
 		}
-		if (written > stats->positions) {
+		if (npos > stats->positions) {
 			rc = sk_db_fail(db, SK_EVERIFY, "the paper of %s is longer than its form", p->exam_number);
 			goto cleanup;
 		}
-		for (; written < stats->positions; written++)
+		sk_buf_adds(out, p->exam_number);
+		sk_buf_addch(out, ',');
+		sk_buf_adds(out, p->code);
+		for (int q = 0; q < npos; q++) {
+			const struct sk_paper_item *it = item_at(p, q);
+			int tf = is_tf(it);
+			sk_buf_addch(out, ',');
+			for (int d = 0; d < SK_ITEM_MAX_OPTIONS; d++)
+				if (marks[q] & (1u << d))
+					sk_buf_addch(out, tf ? (d ? 'X' : 'O') : (char)('A' + d));
+		}
+		for (int q = npos; q < stats->positions; q++)
 			sk_buf_addch(out, ',');
 		sk_buf_addch(out, '\n');
 		stats->sheets++;
@@ -331,8 +535,8 @@ int sk_simulate_responses(struct sk_db *db, const char *sitting, const struct sk
 		goto cleanup;
 	}
 	char detail[160];
-	snprintf(detail, sizeof(detail), "{\"seed\":%llu,\"absent_percent\":%.2f,\"sheets\":%zu}",
-		 (unsigned long long)opts->seed, opts->absent_percent, stats->sheets);
+	snprintf(detail, sizeof(detail), "{\"seed\":%llu,\"absent_percent\":%.2f,\"sheets\":%zu,\"planted\":%zu}",
+		 (unsigned long long)opts->seed, opts->absent_percent, stats->sheets, stats->nplanted);
 	if ((rc = sk_db_begin(db)))
 		goto cleanup;
 	if ((rc = sk_audit_append(db, "sitting", s.code, "simulate responses", detail))) {
@@ -341,6 +545,11 @@ int sk_simulate_responses(struct sk_db *db, const char *sitting, const struct sk
 	}
 	rc = sk_db_commit(db);
 cleanup:
+	if (rc) {
+		free(stats->planted);
+		stats->planted = NULL;
+		stats->nplanted = 0;
+	}
 	sk_paper_release(&paper);
 	sk_paper_set_free(set);
 	free(regs.v);

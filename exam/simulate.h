@@ -20,6 +20,23 @@
  * grading it sees the keys through each paper's permutation. With the
  * sample bank about two thirds of the candidates pass a 1号 test.
  *
+ * Copying can be planted, to test that it is found: `copiers` candidates
+ * copy from a neighbour's answer sheet (the seat next to theirs, diagonals
+ * too, any test or form): at each printed position, with chance
+ * copy_share, they mark the letters the neighbour marked there (blank
+ * too), when their own question has those letters. `sharers` candidates
+ * are given the answers of the nearest candidate on the same form within
+ * sight (two rows and columns), who never sits right next to them (papers
+ * see to that; the nearest is a knight's move away): at each
+ * item, with chance copy_share, they choose the canonical option the other
+ * chose, marked where their own paper prints it. Copiers and sharers are
+ * of the weaker half (ability below 0), those who need to copy, and so
+ * are the sources of sharers (answers passed between two who are unsure;
+ * a near-perfect sheet passed on leaves no trace that any index can see).
+ * All are present, each in one pair at most, chosen by keyed draws from the seed;
+ * the pairs are returned in the stats. Everything else about a sheet stays
+ * as without planting, so planting changes the copiers' sheets only.
+ *
  * Reading the keys to do this is recorded in the audit log (entity
  * "sitting", action "simulate responses").
  */
@@ -35,6 +52,16 @@ struct sk_buf;
 struct sk_simulate_opts {
 	uint64_t seed;
 	double absent_percent; /* 0-100: candidates left out */
+	size_t copiers;        /* planted: copy a neighbour's sheet */
+	size_t sharers;        /* planted: take another's answers, same form */
+	double copy_share;     /* 0-1: share of positions copied (0: 0.8) */
+};
+
+enum sk_planted_kind { SK_PLANTED_LETTERS, SK_PLANTED_ANSWERS };
+
+struct sk_simulate_pair {
+	char copier[16], source[16]; /* exam numbers */
+	enum sk_planted_kind kind;
 };
 
 struct sk_simulate_stats {
@@ -42,6 +69,10 @@ struct sk_simulate_stats {
 	size_t sheets;        /* rows written */
 	size_t absent;        /* left out */
 	int positions;        /* question columns */
+	/* the planted pairs (malloc'd, the caller frees; NULL when none):
+	 * fewer than asked when the sitting has no more suitable pairs */
+	struct sk_simulate_pair *planted;
+	size_t nplanted;
 };
 
 /* Append the OMR CSV of the sitting's papers (header first, rows in exam

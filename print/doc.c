@@ -88,6 +88,8 @@ struct sk_doc {
 	size_t nastral[SK_FACE_COUNT];
 	int face_used[SK_FACE_COUNT];
 	float text_gray;
+	uint32_t palette[64]; /* colours, by sk_doc_color() */
+	int npalette;
 	int failed;
 	char error[256];
 };
@@ -330,6 +332,20 @@ void sk_doc_text_run(struct sk_doc *doc, enum sk_face face, double size, double 
 void sk_doc_text_gray(struct sk_doc *doc, double gray)
 {
 	doc->text_gray = (float)gray;
+}
+
+double sk_doc_color(struct sk_doc *doc, uint32_t rgb)
+{
+	rgb &= 0xFFFFFF;
+	for (int i = 0; i < doc->npalette; i++)
+		if (doc->palette[i] == rgb)
+			return 2 + i;
+	if (doc->npalette < (int)(sizeof(doc->palette) / sizeof(doc->palette[0]))) {
+		doc->palette[doc->npalette] = rgb;
+		return 2 + doc->npalette++;
+	}
+	/* out of colours: its grey */
+	return (0.30 * (rgb >> 16) + 0.59 * ((rgb >> 8) & 0xFF) + 0.11 * (rgb & 0xFF)) / 255.0;
 }
 
 int sk_doc_image(struct sk_doc *doc, const unsigned char *data, size_t len, double x, double y,
@@ -703,6 +719,20 @@ static void gray_op(struct sk_buf *b, double g, const char *op)
 	sk_buf_adds(b, op);
 }
 
+/* A grey level, or a palette colour (sk_doc_color: 2 + index). */
+static void paint_op(struct sk_buf *b, const uint32_t *palette, double v, int fill)
+{
+	if (v < 2) {
+		gray_op(b, v, fill ? "g " : "G ");
+		return;
+	}
+	uint32_t rgb = palette[(int)v - 2];
+	num(b, (rgb >> 16) / 255.0);
+	num(b, ((rgb >> 8) & 0xFF) / 255.0);
+	num(b, (rgb & 0xFF) / 255.0);
+	sk_buf_adds(b, fill ? "rg " : "RG ");
+}
+
 static void circle_path(struct sk_buf *b, double cx, double cy, double r)
 {
 	const double k = 0.5523 * r;
@@ -728,12 +758,13 @@ static void glyph_text(struct sk_buf *b, const struct sk_font_subset *s, const u
 struct gstate {
 	double lw;
 	float stroke, fill;
+	const uint32_t *palette;
 };
 
 static void set_fill(struct sk_buf *b, struct gstate *g, float v)
 {
 	if (g->fill != v) {
-		gray_op(b, v, "g ");
+		paint_op(b, g->palette, v, 1);
 		g->fill = v;
 	}
 }
@@ -746,7 +777,7 @@ static void set_stroke(struct sk_buf *b, struct gstate *g, float v, double lw)
 		g->lw = lw;
 	}
 	if (g->stroke != v) {
-		gray_op(b, v, "G ");
+		paint_op(b, g->palette, v, 0);
 		g->stroke = v;
 	}
 }
@@ -761,9 +792,9 @@ static int write_ops(struct render *r, struct sk_buf *b, const struct page *pg, 
 	double cur_size = 0;
 	/* A page starts in PDF's initial state; a group inherits whatever the
 	 * page has set where it is placed, so it assumes nothing. */
-	struct gstate g = { 1, 0, 0 };
+	struct gstate g = { 1, 0, 0, doc->palette };
 	if (top != doc->height)
-		g = (struct gstate){ -1, -1, -1 };
+		g = (struct gstate){ -1, -1, -1, doc->palette };
 	for (size_t i = 0; i < pg->count; i++) {
 		const struct op *op = &pg->ops[i];
 		int fill_rect = op->kind == OP_RECT && op->lw <= 0 && op->fill >= 0;

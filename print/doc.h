@@ -66,6 +66,11 @@ void sk_doc_text_run(struct sk_doc *doc, enum sk_face face, double size, double 
 /* Grey level (0 black .. 1 white) of text runs from now on (default 0). */
 void sk_doc_text_gray(struct sk_doc *doc, double gray);
 
+/* A colour (0xRRGGBB) to pass wherever a grey level is taken above: the
+ * value stands for it in this document only. A document holds 64
+ * colours; past that a colour's grey is returned. */
+double sk_doc_color(struct sk_doc *doc, uint32_t rgb);
+
 /* Images (PNG or JPEG bytes), placed in the box w x h at (x, y). The same
  * bytes drawn twice are embedded once. */
 int sk_doc_image(struct sk_doc *doc, const unsigned char *data, size_t len, double x, double y,

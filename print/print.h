@@ -57,4 +57,16 @@ int sk_print_sheet(struct sk_db *db, const char *exam_number, const struct sk_pr
 int sk_print_notice(struct sk_db *db, const char *exam_number, const struct sk_print_opts *o,
 		    struct sk_doc *doc, char *err, size_t errlen);
 
+/* 試験結果統計報告: the statistics of a selection (one sitting, or the
+ * sittings of a period; exam/stats.h) for the ministry and the exam body —
+ * who sat and passed per test, pass rate by test and by nationality, score
+ * distributions with the pass mark, the pass rate across sittings (with a
+ * sitting: it and up to eleven before it), how the figures are made — in
+ * Japanese with English, charts as vector graphics. Groups of fewer than
+ * min_cell candidates show no figures. SK_EINPUT when nobody in the
+ * selection has a result yet. */
+struct sk_stats_selection;
+int sk_print_stats_report(struct sk_db *db, const struct sk_stats_selection *sel, int min_cell, struct sk_doc *doc,
+			  char *err, size_t errlen);
+
 #endif
