@@ -14,12 +14,14 @@
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
 #include <math.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static const struct sk_page_size sizes[] = {
 	{ "A4", 595.2756, 841.8898 },
@@ -1080,6 +1082,66 @@ static int write_ops(struct render *r, struct sk_buf *b, const struct page *pg, 
 	return sk_buf_failed(b) ? fail(doc, SK_ENOMEM, "out of memory%s", NULL) : 0;
 }
 
+/* Compressed content of groups without text, kept for the life of the
+ * process: such a group's bytes do not depend on the document's fonts, so
+ * an ornament drawn on every certificate of a run, each its own file, is
+ * compressed once rather than once a file. Found by the BLAKE2b hash of
+ * the raw content; at most FLATE_CACHE_MAX entries (the first ones). */
+#define FLATE_CACHE_MAX 16
+struct flate_entry {
+	unsigned char hash[32];
+	unsigned char *data;
+	size_t len;
+};
+static struct flate_entry flate_cache[FLATE_CACHE_MAX];
+static size_t flate_count;
+static pthread_mutex_t flate_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The deflated form of raw (*out malloc'd), from the cache when it has it. */
+static int deflated(const struct sk_buf *raw, unsigned char **out, size_t *out_len)
+{
+	unsigned char hash[32];
+	crypto_generichash(hash, sizeof(hash), (const unsigned char *)raw->buf, raw->len, NULL, 0);
+	*out = NULL;
+	pthread_mutex_lock(&flate_lock);
+	for (size_t i = 0; i < flate_count && !*out; i++)
+		if (!memcmp(flate_cache[i].hash, hash, sizeof(hash)) && (*out = malloc(flate_cache[i].len))) {
+			memcpy(*out, flate_cache[i].data, flate_cache[i].len);
+			*out_len = flate_cache[i].len;
+		}
+	pthread_mutex_unlock(&flate_lock);
+	if (*out)
+		return 0;
+	uLongf len = compressBound((uLong)raw->len);
+	unsigned char *z = malloc(len);
+	if (!z || compress2(z, &len, (const Bytef *)raw->buf, (uLong)raw->len, Z_DEFAULT_COMPRESSION) != Z_OK) {
+		free(z);
+		return SK_ENOMEM;
+	}
+	pthread_mutex_lock(&flate_lock);
+	unsigned char *keep = flate_count < FLATE_CACHE_MAX ? malloc(len) : NULL;
+	if (keep) {
+		memcpy(keep, z, len);
+		memcpy(flate_cache[flate_count].hash, hash, sizeof(hash));
+		flate_cache[flate_count].data = keep;
+		flate_cache[flate_count].len = len;
+		flate_count++;
+	}
+	pthread_mutex_unlock(&flate_lock);
+	*out = z;
+	*out_len = len;
+	return 0;
+}
+
+/* libharu writes a stream's /Filter from the filters it applies itself,
+ * and drops any other: a stream deflated here names its filter through the
+ * hook libharu calls while writing the dictionary. */
+static HPDF_STATUS name_flate(HPDF_Dict dict, HPDF_Stream stream)
+{
+	(void)dict;
+	return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
 /* A group becomes a form XObject the first time it is placed: written and
  * compressed once, drawn with one Do wherever it is placed. */
 static int ensure_form(struct render *r, size_t g)
@@ -1088,9 +1150,12 @@ static int ensure_form(struct render *r, size_t g)
 		return 0;
 	struct sk_doc *doc = r->doc;
 	const struct group *grp = &doc->groups[g];
-	for (size_t i = 0; i < grp->ops.count; i++)
+	int has_text = 0;
+	for (size_t i = 0; i < grp->ops.count; i++) {
 		if (grp->ops.ops[i].kind == OP_IMAGE || grp->ops.ops[i].kind == OP_GROUP)
 			return fail(doc, SK_EINVAL, "groups hold text and lines only%s", NULL);
+		has_text |= grp->ops.ops[i].kind == OP_TEXT;
+	}
 	HPDF_Dict form = HPDF_DictStream_New(r->pdf->mmgr, r->pdf->xref);
 	HPDF_Array bbox = HPDF_Array_New(r->pdf->mmgr);
 	if (!form || !bbox)
@@ -1107,8 +1172,21 @@ static int ensure_form(struct render *r, size_t g)
 	HPDF_Dict_Add(form, "Resources", r->form_res);
 	struct sk_buf b = SK_BUF_INIT;
 	int rc = write_ops(r, &b, &grp->ops, 0);
-	if (!rc)
+	if (!rc && !has_text) {
+		/* Deflated here (perhaps long ago), written as it is. */
+		unsigned char *z = NULL;
+		size_t zlen = 0;
+		if ((rc = deflated(&b, &z, &zlen)) == 0) {
+			form->filter = HPDF_STREAM_FILTER_NONE;
+			form->write_fn = name_flate;
+			HPDF_Stream_Write(form->stream, z, (HPDF_UINT)zlen);
+		} else {
+			rc = fail(doc, SK_ENOMEM, "out of memory%s", NULL);
+		}
+		free(z);
+	} else if (!rc) {
 		HPDF_Stream_Write(form->stream, (const HPDF_BYTE *)b.buf, (HPDF_UINT)b.len);
+	}
 	sk_buf_release(&b);
 	if (rc)
 		return rc;
