@@ -16,7 +16,10 @@ static const char usage[] =
 	   "  review.approvals   approvals an item needs before it enters forms (1-9, default 2)\n"
 	   "  cert.issuer        who issues certificates, as their tokens name it (\"iss\"):\n"
 	   "                     a URL or name, 1-200 printable characters, no spaces\n"
-
+	   "  cert.base_url      where certificate QR codes point: BASE_URL/c/TOKEN\n"
+	   "                     (http:// or https://, no query; a final '/' is dropped)\n"
+	   "  cert.issuer_name_ja  the exam body's name as certificates print it, in\n"
+	   "  cert.issuer_name_en  Japanese and in English (1-100 characters, one line)\n"
 	   "  stats.min_cell     fewest candidates a cell of 'stats results' or a report shows\n"
 	   "                     figures for (1-1000, default 5)\n");
 static const char usage_get[] = N_("usage: shiken config get KEY\n");
@@ -28,14 +31,21 @@ struct setting {
 	int lo, hi;           /* a number in lo..hi, or when both are 0, text */
 	int (*valid)(const char *text);
 	const char *rule;     /* N_(): what valid() wants */
+	int strip_slash;      /* drop one final '/' before checking (URLs) */
 };
 
 static const struct setting settings[] = {
-	{ "review.approvals", "2", 1, 9, NULL, NULL },
+	{ "review.approvals", "2", 1, 9, NULL, NULL, 0 },
 	{ SK_CONFIG_ISSUER, "", 0, 0, sk_cert_issuer_valid,
-	  N_("%s takes a URL or name of 1-200 printable characters without spaces") },
-	{ "stats.min_cell", "5", 1, 1000, NULL, NULL },
-	{ NULL, NULL, 0, 0, NULL, NULL },
+	  N_("%s takes a URL or name of 1-200 printable characters without spaces"), 0 },
+	{ SK_CONFIG_BASE_URL, "", 0, 0, sk_cert_base_url_valid,
+	  N_("%s takes an http:// or https:// URL of at most 200 characters, without spaces, query or fragment"), 1 },
+	{ SK_CONFIG_ISSUER_NAME_JA, SK_CERT_ISSUER_NAME_JA_DEFAULT, 0, 0, sk_cert_issuer_name_valid,
+	  N_("%s takes a name of 1-100 characters on one line"), 0 },
+	{ SK_CONFIG_ISSUER_NAME_EN, SK_CERT_ISSUER_NAME_EN_DEFAULT, 0, 0, sk_cert_issuer_name_valid,
+	  N_("%s takes a name of 1-100 characters on one line"), 0 },
+	{ "stats.min_cell", "5", 1, 1000, NULL, NULL, 0 },
+	{ NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
 static const struct setting *find(const char *key)
@@ -66,13 +76,15 @@ static int cmd_set(struct cli *cli, int argc, char **argv)
 	const struct setting *s = find(argv[1]);
 	if (!s)
 		return cli_bad_usage(usage, _("no setting '%s'"), argv[1]);
-	char value[SK_ISSUER_MAX + 1];
+	char value[4 * SK_ISSUER_NAME_MAX + 1];
 	if (s->valid) {
-		if (!s->valid(argv[2])) {
+		size_t n = strlen(argv[2]);
+		if (s->strip_slash && n > 1 && argv[2][n - 1] == '/' && argv[2][n - 2] != '/')
+			n--;
+		if (n >= sizeof(value) || (snprintf(value, sizeof(value), "%.*s", (int)n, argv[2]), !s->valid(value))) {
 			cli_error(_(s->rule), s->key);
 			return EXIT_USAGE;
 		}
-		snprintf(value, sizeof(value), "%s", argv[2]);
 	} else {
 		char *end = NULL;
 		long v = strtol(argv[2], &end, 10);

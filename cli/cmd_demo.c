@@ -12,6 +12,8 @@
 #include "core/examno.h"
 #include "core/import.h"
 #include "core/synth.h"
+#include "core/db.h"
+#include "exam/certificate.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -29,10 +31,11 @@ static const char usage[] =
 	   "generate N sample candidates (default 300) with photos, import them with\n"
 	   "venues and sittings, register them, record fees, show how a file with\n"
 	   "mistakes is refused, import the sample question bank with its reviews,\n"
-	   "build parallel forms and every candidate's paper, export the registry,\n"
-	   "verify the audit log and make a backup. --force replaces an earlier demo in\n"
-	   "DIR; --assets names the folder with the sample bank (default: ./assets or\n"
-	   "the one beside the binary).\n");
+	   "build parallel forms and every candidate's paper, print, grade simulated\n"
+	   "answer sheets, print result notices, issue, print and verify certificates,\n"
+	   "export the registry, verify the audit log and make a backup. --force\n"
+	   "replaces an earlier demo in DIR; --assets names the folder with the sample\n"
+	   "bank (default: ./assets or the one beside the binary).\n");
 
 struct demo {
 	struct cli cli;
@@ -186,6 +189,35 @@ static int write_inputs(struct demo *d, uint64_t seed, size_t count, struct sk_d
 fail:
 	sk_buf_release(&b);
 	return -1;
+}
+
+/* Certificates point at the web service (shiken serve) on this machine. */
+#define DEMO_BASE_URL "http://127.0.0.1:8080"
+
+static int first_token(void *payload, const struct sk_cert_row *row)
+{
+	snprintf(payload, SK_JWS_MAX_TOKEN + 1, "%s", row->token);
+	return 1;
+}
+
+/* The URL the QR code of the demo's first certificate holds. */
+static int first_cert_url(const char *db_path, char *out, size_t cap)
+{
+	struct sk_db *db = NULL;
+	char err[512], token[SK_JWS_MAX_TOKEN + 1] = "";
+	if (sk_db_open(&db, db_path, 0, err, sizeof(err))) {
+		cli_error("%s", err);
+		return -1;
+	}
+	int rc = sk_cert_foreach(db, "valid", first_token, token);
+	if (rc != 1 || !*token) {
+		cli_error("%s", rc && rc != 1 ? sk_db_errmsg(db) : _("no certificates"));
+		sk_db_close(db);
+		return -1;
+	}
+	sk_db_close(db);
+	snprintf(out, cap, "%s/c/%s", DEMO_BASE_URL, token);
+	return 0;
 }
 
 /* The assets folder: as given, else ./assets, else beside the binary
@@ -412,6 +444,25 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	    run(d, "print", "notices", "--sitting", places[0].sitting, "--bundle", "--out", print_dir, NULL) ||
 	    run(d, "ledger", "export", "--excel", "--out", ledger_csv, NULL))
 		goto done;
+	heading(d, _("certificates: issuer and base URL, a signing key, one per pass, printed, one verified"));
+	char cert_url[SK_JWS_MAX_TOKEN + 64];
+	/* The database is new: it has no signing key yet. */
+	if (run(d, "config", "set", "cert.issuer", DEMO_BASE_URL, NULL) ||
+	    run(d, "config", "set", "cert.base_url", DEMO_BASE_URL, NULL) || run(d, "keys", "generate", NULL) ||
+	    run(d, "cert", "issue", "--sitting", places[0].sitting, NULL) ||
+	    run(d, "cert", "issue", "--sitting", places[0].sitting, NULL) ||
+	    run(d, "print", "certificates", "--sitting", places[0].sitting, "--out", print_dir, NULL) ||
+	    run(d, "print", "certificates", "--sitting", places[0].sitting, "--bundle", "--out", print_dir, NULL) ||
+	    first_cert_url(db_path, cert_url, sizeof(cert_url)) || run(d, "verify", cert_url, NULL))
+		goto done;
+	/* One character changed: the signature no longer matches. */
+	size_t mid = strlen(cert_url) - 20;
+	cert_url[mid] = cert_url[mid] == 'A' ? 'B' : 'A';
+	if (run(d, "verify", cert_url, NULL) != EXIT_VERIFY) {
+		cli_error("%s", _("an altered certificate was not refused"));
+		goto done;
+	}
+	printf("%s\n", _("(refused as expected: the altered certificate is not valid)"));
 	heading(d, _("export the registry"));
 	char exp_c[4096], exp_p[4096], exp_r[4096], exp_f[4096], exp_u[4096];
 	snprintf(exp_c, sizeof(exp_c), "%s/export/candidates.csv", out);
@@ -453,6 +504,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	printf("  %s/input/{venues,sittings,registrations,fees}.csv\n", out);
 	printf("  %-40s %s\n", print_dir, _("PDFs: papers-ROOM.pdf (booklet + answer sheet per seat), tickets/, roster-ROOM.pdf"));
 	printf("  %-40s %s\n", notice_csv, _("result notices: notices/EXAMNO.pdf to send, notices-ROOM.pdf to print, this list for mail merge"));
+	printf("  %-40s %s\n", print_dir, _("pass certificates: certificates/NUMBER.pdf, certificates-ROOM.pdf to print"));
 	printf("  %-40s %s\n", ledger_csv, _("the candidate ledger (受験者台帳), UTF-8 with BOM"));
 	printf("  %-40s %s\n", exp_c, _("candidates as exported (UTF-8 with BOM for Excel)"));
 	printf("  %-40s %s\n", exp_r, _("registrations with exam numbers and seats"));

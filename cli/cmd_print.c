@@ -1,4 +1,4 @@
-/* shiken print tickets|rosters|booklets|sheets|notices: the documents of a sitting. */
+/* shiken print tickets|rosters|booklets|sheets|notices|certificates: the documents of a sitting. */
 #include "cli/cli.h"
 #include "core/db.h"
 #include "core/buf.h"
@@ -9,6 +9,7 @@
 #include "core/registration.h"
 #include "core/sitting.h"
 #include "core/venue.h"
+#include "exam/certificate.h"
 #include "exam/ledger.h"
 #include "exam/paper.h"
 #include "exam/stats.h"
@@ -24,14 +25,15 @@
 #include <unistd.h>
 
 static const char usage[] =
-	N_("usage: shiken print tickets|rosters|booklets|sheets|notices|report --sitting S [options]\n"
+	N_("usage: shiken print tickets|rosters|booklets|sheets|notices|certificates|report --sitting S [options]\n"
 	   "\n"
-	   "  tickets    admission tickets (受験票), one per candidate\n"
-	   "  rosters    attendance rosters (出席簿), one per room in seat order\n"
-	   "  booklets   question booklets (問題冊子), one per candidate's paper\n"
-	   "  sheets     answer sheets (解答用紙), machine-readable\n"
-	   "  notices    result notices (合否結果通知書), one per graded candidate\n"
-	   "  report     the statistical report (試験結果統計報告) of a sitting or a period\n"
+	   "  tickets       admission tickets (受験票), one per candidate\n"
+	   "  rosters       attendance rosters (出席簿), one per room in seat order\n"
+	   "  booklets      question booklets (問題冊子), one per candidate's paper\n"
+	   "  sheets        answer sheets (解答用紙), machine-readable\n"
+	   "  notices       result notices (合否結果通知書), one per graded candidate\n"
+	   "  certificates  pass certificates (合格証明書), one per valid certificate\n"
+	   "  report        the statistical report (試験結果統計報告) of a sitting or a period\n"
 	   "\n"
 	   "Options: --room R (one room), --out DIR (default ./print/SITTING),\n"
 	   "--bundle (one PDF per room in seat order instead of one per candidate;\n"
@@ -73,15 +75,25 @@ static const char usage_report[] =
 	   "(default 5; --min-cell may only raise it) show no figures. Default file:\n"
 	   "print/SITTING/report.pdf, or print/report-FROM-TO.pdf.\n");
 
-enum kind { K_TICKETS, K_ROSTERS, K_BOOKLETS, K_SHEETS, K_NOTICES };
+static const char usage_certificates[] =
+	N_("usage: shiken print certificates --sitting S [--room R] [--out DIR] [--bundle]\n"
+	   "\n"
+	   "One pass certificate (合格証明書) per valid certificate of the sitting\n"
+	   "(issue them first: shiken cert issue), as certificates/NUMBER.pdf, or with\n"
+	   "--bundle one PDF per room in seat order (certificates-ROOM.pdf). A4 portrait,\n"
+	   "Japanese and English, with the QR code BASE_URL/c/TOKEN: set the base URL\n"
+	   "first (shiken config set cert.base_url https://HOST). Revoked certificates\n"
+	   "are not printed.\n");
+
+enum kind { K_TICKETS, K_ROSTERS, K_BOOKLETS, K_SHEETS, K_NOTICES, K_CERTIFICATES };
 
 struct job {
 	struct cli *cli;
 	enum kind kind;
 	const char *sitting, *room, *out, *csv;
 	int bundle, unpaid;
-	size_t skipped_unpaid, skipped_pending;
-	/* notices: the sitting's ledger rows, in exam-number order */
+	size_t skipped_unpaid, skipped_pending, skipped_revoked, skipped_uncertified;
+	/* notices, certificates: the sitting's ledger rows, in exam-number order */
 	struct sk_ledger_row *results;
 	size_t nresults, aresults;
 	const struct sk_page_size *size;
@@ -128,6 +140,27 @@ static int collect(void *payload, const struct sk_registration *r)
 		const struct sk_ledger_row *res = result_of(j, r->exam_number);
 		if (!res || !strcmp(res->outcome, "pending")) {
 			j->skipped_pending++;
+			return 0;
+		}
+	}
+	/* A certificate once issued, and only while valid. */
+	if (j->kind == K_CERTIFICATES) {
+		const struct sk_ledger_row *res = result_of(j, r->exam_number);
+		if (!res || !res->certificate[0]) {
+			if (res && !strcmp(res->outcome, "pass"))
+				j->skipped_uncertified++;
+			return 0;
+		}
+		struct sk_cert cert;
+		int rc = sk_cert_of_registration(j->cli->db, r->exam_number, &cert);
+		if (rc)
+			return rc;
+		int revoked = strcmp(cert.status, "valid") != 0;
+		if (revoked)
+			fprintf(stderr, _("certificate %s (%s) is revoked: not printed\n"), cert.number, r->exam_number);
+		sk_cert_release(&cert);
+		if (revoked) {
+			j->skipped_revoked++;
 			return 0;
 		}
 	}
@@ -219,6 +252,9 @@ static int add_one(struct job *j, struct sk_print_cache *cache, const struct sk_
 		break;
 	case K_NOTICES:
 		rc = sk_print_notice(j->cli->db, r->exam_number, &o, doc, err, sizeof(err));
+		break;
+	case K_CERTIFICATES:
+		rc = sk_print_certificate(j->cli->db, r->exam_number, &o, doc, err, sizeof(err));
 		break;
 	default:
 		rc = SK_EINVAL;
@@ -348,7 +384,14 @@ static int run_job(struct job *j)
 	int rc = sk_sitting_get(j->cli->db, j->sitting, &s);
 	if (rc)
 		return cli_db_error(j->cli, rc, NULL);
-	if (j->kind == K_NOTICES) {
+	if (j->kind == K_CERTIFICATES) {
+		/* Refuse before anything else: no certificate prints without it. */
+		char *base = sk_cert_base_url(j->cli->db);
+		if (!base)
+			return cli_db_error(j->cli, j->cli->db->err, NULL);
+		free(base);
+	}
+	if (j->kind == K_NOTICES || j->kind == K_CERTIFICATES) {
 		struct sk_ledger_filter lf = { .sitting = j->sitting };
 		if ((rc = sk_ledger_foreach(j->cli->db, &lf, keep_result, j)))
 			return rc == SK_ENOMEM ? (cli_error("%s", _("out of memory")), EXIT_FAIL) : cli_db_error(j->cli, rc, NULL);
@@ -363,6 +406,16 @@ static int run_job(struct job *j)
 	if (j->skipped_pending && j->nregs)
 		fprintf(stderr, _("%zu registrations are not graded yet and get no notice (see 'shiken grade --sitting %s')\n"),
 			j->skipped_pending, j->sitting);
+	if (j->kind == K_CERTIFICATES && j->skipped_uncertified)
+		fprintf(stderr, _("%zu passed registrations have no certificate yet and are not printed (see 'shiken cert issue --sitting %s')\n"),
+			j->skipped_uncertified, j->sitting);
+	if (j->kind == K_CERTIFICATES && !j->nregs && (j->skipped_uncertified || j->skipped_revoked || j->nresults)) {
+		if (j->room)
+			cli_error(_("no valid certificate in room '%s' of sitting '%s': nothing was printed"), j->room, j->sitting);
+		else
+			cli_error(_("no valid certificate in sitting '%s': nothing was printed"), j->sitting);
+		return EXIT_FAIL;
+	}
 	if (!j->nregs && j->skipped_pending) {
 		if (j->room)
 			cli_error(_("no registration in room '%s' of sitting '%s' is graded yet: nothing was printed (see 'shiken grade --sitting %s')"),
@@ -397,7 +450,7 @@ static int run_job(struct job *j)
 		cli_error(_("cannot create '%s': %s"), dir, strerror(errno));
 		return EXIT_FAIL;
 	}
-	static const char *const names[] = { "tickets", "roster", "booklets", "sheets", "notices" };
+	static const char *const names[] = { "tickets", "roster", "booklets", "sheets", "notices", "certificates" };
 	struct sk_doc_opts dopts = { .size = j->size, .author = "shiken" };
 	struct sk_print_cache *cache = sk_print_cache_new();
 	if (!cache)
@@ -472,7 +525,10 @@ static int run_job(struct job *j)
 					break;
 				}
 				code = add_one(j, cache, &j->regs[r], doc, j->kind);
-				snprintf(path, sizeof(path), "%s/%s.pdf", sub, j->regs[r].exam_number);
+				/* Certificates by their number, the rest by exam number. */
+				const struct sk_ledger_row *res = result_of(j, j->regs[r].exam_number);
+				snprintf(path, sizeof(path), "%s/%s.pdf", sub,
+					 j->kind == K_CERTIFICATES && res ? res->certificate : j->regs[r].exam_number);
 				if (code == EXIT_OK)
 					code = save(j, doc, path);
 				code = finish(j, code, path);
@@ -530,6 +586,8 @@ static int parse(struct cli *cli, enum kind kind, const char *usage_text, int ar
 			j.unpaid = 1;
 			break;
 		case 'p':
+			if (kind == K_CERTIFICATES)
+				return cli_bad_usage(usage_text, "%s", _("certificates are printed on A4 only"));
 			if (!(j.size = sk_page_size_find(optarg)))
 				return cli_bad_usage(usage_text, _("'%s' is not a page size (A4, A3, B4, B5, Letter)"), optarg);
 			break;
@@ -577,6 +635,11 @@ static int cmd_sheets(struct cli *cli, int argc, char **argv)
 static int cmd_notices(struct cli *cli, int argc, char **argv)
 {
 	return parse(cli, K_NOTICES, usage_notices, argc, argv);
+}
+
+static int cmd_certificates(struct cli *cli, int argc, char **argv)
+{
+	return parse(cli, K_CERTIFICATES, usage_certificates, argc, argv);
 }
 
 static int cmd_report(struct cli *cli, int argc, char **argv)
@@ -695,6 +758,7 @@ const struct subcmd print_subs[] = {
 	{ "booklets", cmd_booklets, usage_booklets },
 	{ "sheets", cmd_sheets, usage_sheets },
 	{ "notices", cmd_notices, usage_notices },
+	{ "certificates", cmd_certificates, usage_certificates },
 	{ "report", cmd_report, usage_report },
 	{ NULL, NULL, NULL },
 };

@@ -92,6 +92,57 @@ char *sk_cert_issuer(struct sk_db *db)
 	return v;
 }
 
+/* ---- settings for printing ---- */
+
+/* Characters a base URL may hold past its scheme: RFC 3986's unreserved,
+ * sub-delims, ':', '@', '/', '%' and IPv6 brackets; no query or fragment,
+ * which the token's path segment must end. */
+static int url_char(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       (ch && strchr("-._~!$&'()*+,;=:@/%[]", ch));
+}
+
+int sk_cert_base_url_valid(const char *s)
+{
+	size_t n = strlen(s), scheme = !strncmp(s, "https://", 8) ? 8 : !strncmp(s, "http://", 7) ? 7 : 0;
+	if (!scheme || n > SK_BASE_URL_MAX || n == scheme || s[scheme] == '/' || s[n - 1] == '/')
+		return 0;
+	for (size_t i = scheme; i < n; i++)
+		if (!url_char((unsigned char)s[i]))
+			return 0;
+	/* The host (and port) itself: letters, digits, '-', '.', ':' and brackets. */
+	for (size_t i = scheme; i < n && s[i] != '/'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		      strchr("-.:[]", s[i])))
+			return 0;
+	return 1;
+}
+
+char *sk_cert_base_url(struct sk_db *db)
+{
+	char *v = sk_db_meta_get(db, SK_CONFIG_BASE_URL);
+	if (!v || !sk_cert_base_url_valid(v)) {
+		free(v);
+		sk_db_fail(db, SK_ENOTFOUND,
+			   N_("no base URL for certificate QR codes set: run 'shiken config set cert.base_url https://HOST'"));
+		return NULL;
+	}
+	return v;
+}
+
+char *sk_cert_url(const char *base_url, const char *token)
+{
+	size_t b = strlen(base_url), t = strlen(token);
+	char *url = malloc(b + 3 + t + 1);
+	if (url) {
+		memcpy(url, base_url, b);
+		memcpy(url + b, "/c/", 3);
+		memcpy(url + b + 3, token, t + 1);
+	}
+	return url;
+}
+
 /* ---- claims ---- */
 
 static int date_strict(const char *s)
@@ -114,6 +165,23 @@ static int text_ok(const char *s, size_t max, int may_be_empty)
 		    ((unsigned char)s[n] == 0xc2 && (unsigned char)s[n + 1] >= 0x80 && (unsigned char)s[n + 1] <= 0x9f))
 			return 0;
 	return n > 0 || may_be_empty;
+}
+
+int sk_cert_issuer_name_valid(const char *s)
+{
+	/* '{', '|' and '}' are furigana markup to the printer (core/ruby.h). */
+	return s && text_ok(s, 4 * SK_ISSUER_NAME_MAX, 0) && sk_utf8_invalid_at(s, strlen(s)) < 0 &&
+	       sk_text_length(s) <= SK_ISSUER_NAME_MAX && !sk_text_blank(s) && !strpbrk(s, "{|}");
+}
+
+char *sk_cert_issuer_name(struct sk_db *db, const char *lang)
+{
+	int ja = !strcmp(lang, "ja");
+	char *v = sk_db_meta_get(db, ja ? SK_CONFIG_ISSUER_NAME_JA : SK_CONFIG_ISSUER_NAME_EN);
+	if (v && sk_cert_issuer_name_valid(v))
+		return v;
+	free(v);
+	return sk_strdup(ja ? SK_CERT_ISSUER_NAME_JA_DEFAULT : SK_CERT_ISSUER_NAME_EN_DEFAULT);
 }
 
 static const char *claims_check(const struct sk_cert_claims *c)
@@ -442,6 +510,350 @@ void sk_cert_token_from_text(const char *text, size_t text_len, const char **sta
 	*len = end - at;
 }
 
+/* ---- issuing ---- */
+
+/* A passed registration of the sitting, as read before anything is
+ * written (the certificate table changes while they are issued). */
+struct passed {
+	int64_t registration_id;
+	char *exam_number, *family_name, *given_name, *birthdate, *test, *category_ja, *category_en,
+		*sitting_date, *certificate;
+	int level;
+};
+
+static void passed_release(struct passed *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].exam_number);
+		free(p[i].family_name);
+		free(p[i].given_name);
+		free(p[i].birthdate);
+		free(p[i].test);
+		free(p[i].category_ja);
+		free(p[i].category_en);
+		free(p[i].sitting_date);
+		free(p[i].certificate);
+	}
+	free(p);
+}
+
+static int read_passed(struct sk_db *db, int64_t sitting_id, struct passed **out, size_t *out_n)
+{
+	static const char sql[] =
+		"SELECT r.id, r.exam_number, c.family_name, c.given_name, c.date_of_birth, t.code, t.category_ja,"
+		" t.category_en, t.level, s.exam_date, ce.number"
+		" FROM registration r JOIN result res ON res.registration_id = r.id"
+		" JOIN candidate c ON c.id = r.candidate_id JOIN test t ON t.id = r.test_id"
+		" JOIN sitting s ON s.id = r.sitting_id LEFT JOIN certificate ce ON ce.registration_id = r.id"
+		" WHERE r.sitting_id = ?1 AND r.status = 'registered' AND res.outcome = 'pass'"
+		" ORDER BY r.exam_number";
+	*out = NULL;
+	*out_n = 0;
+	sqlite3_stmt *st = sk_db_stmt(db, sql);
+	if (!st)
+		return db->err;
+	sqlite3_bind_int64(st, 1, sitting_id);
+	struct passed *list = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0, step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t a = cap ? cap * 2 : 64;
+			struct passed *p = realloc(list, a * sizeof(*p));
+			if (!p) {
+				rc = sk_db_fail(db, SK_ENOMEM, "out of memory");
+				break;
+			}
+			list = p;
+			cap = a;
+		}
+		struct passed *p = &list[n++];
+		p->registration_id = sqlite3_column_int64(st, 0);
+		p->exam_number = sk_col_text(st, 1);
+		p->family_name = sk_col_text(st, 2);
+		p->given_name = sk_col_text(st, 3);
+		p->birthdate = sk_col_text(st, 4);
+		p->test = sk_col_text(st, 5);
+		p->category_ja = sk_col_text(st, 6);
+		p->category_en = sk_col_text(st, 7);
+		p->level = sqlite3_column_int(st, 8);
+		p->sitting_date = sk_col_text(st, 9);
+		p->certificate = sk_col_text(st, 10);
+		if (!p->exam_number || !p->family_name || !p->birthdate || !p->test || !p->category_ja ||
+		    !p->category_en || !p->sitting_date) {
+			rc = sk_db_fail(db, SK_ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = sk_db_sqlfail(db, "reading passed registrations");
+	sqlite3_reset(st);
+	if (rc) {
+		passed_release(list, n);
+		return rc;
+	}
+	*out = list;
+	*out_n = n;
+	return 0;
+}
+
+/* One number from a query with one bound integer. */
+static int count_of(struct sk_db *db, const char *sql, int64_t id, int64_t *out)
+{
+	sqlite3_stmt *st = sk_db_stmt(db, sql);
+	if (!st)
+		return db->err;
+	sqlite3_bind_int64(st, 1, id);
+	int step = sqlite3_step(st);
+	*out = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return step == SQLITE_ROW ? 0 : sk_db_sqlfail(db, "reading the registry");
+}
+
+/* The last sequence number used in a year (0 for none). */
+static int last_seq(struct sk_db *db, int year, int *out)
+{
+	static const char sql[] = "SELECT MAX(number) FROM certificate WHERE number >= ?1 AND number < ?2";
+	char lo[16], hi[16];
+	snprintf(lo, sizeof(lo), "%04d-", year % 10000);
+	snprintf(hi, sizeof(hi), "%04d-", (year + 1) % 10000);
+	*out = 0;
+	sqlite3_stmt *st = sk_db_stmt(db, sql);
+	if (!st)
+		return db->err;
+	sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
+	int step = sqlite3_step(st);
+	const char *max = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	if (max && strlen(max) == SK_CERTNO_LEN)
+		*out = atoi(max + 5);
+	sqlite3_reset(st);
+	return step == SQLITE_ROW ? 0 : sk_db_sqlfail(db, "reading certificate numbers");
+}
+
+static int report_stale(struct sk_db *db, int64_t sitting_id,
+			int (*on_stale)(void *payload, const struct sk_cert_stale *c), void *payload, size_t *count)
+{
+	static const char sql[] =
+		"SELECT ce.number, r.exam_number,"
+		" CASE WHEN r.status = 'cancelled' THEN 'cancelled' ELSE COALESCE(res.outcome, 'pending') END"
+		" FROM certificate ce JOIN registration r ON r.id = ce.registration_id"
+		" LEFT JOIN result res ON res.registration_id = r.id"
+		" WHERE r.sitting_id = ?1 AND ce.status = 'valid'"
+		" AND (r.status = 'cancelled' OR res.outcome IS NULL OR res.outcome <> 'pass')"
+		" ORDER BY ce.number";
+	sqlite3_stmt *st = sk_db_stmt(db, sql);
+	if (!st)
+		return db->err;
+	sqlite3_bind_int64(st, 1, sitting_id);
+	int rc = 0, step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sk_cert_stale c = { (const char *)sqlite3_column_text(st, 0),
+					   (const char *)sqlite3_column_text(st, 1),
+					   (const char *)sqlite3_column_text(st, 2) };
+		(*count)++;
+		if (on_stale && (rc = on_stale(payload, &c)))
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = sk_db_sqlfail(db, "reading certificates");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Sign, store and audit one certificate. */
+static int issue_one(struct sk_db *db, const struct passed *p, const char *number, const char *issuer,
+		     const char *kid, int64_t issued_at, const char *stamp, const char *sitting)
+{
+	static const char sql[] = "INSERT INTO certificate (number, registration_id, token, kid, issued_at)"
+				  " VALUES (?1, ?2, ?3, ?4, ?5)";
+	struct sk_cert_claims c = {
+		.issuer = issuer, .number = number, .family_name = p->family_name,
+		.given_name = p->given_name ? p->given_name : "", .birthdate = p->birthdate,
+		.test_code = p->test, .category_ja = p->category_ja, .category_en = p->category_en,
+		.level = p->level, .sitting_date = p->sitting_date, .issued_at = issued_at,
+	};
+	const char *why = claims_check(&c);
+	if (why)
+		return sk_db_fail(db, SK_EINPUT, N_("registration %s: its certificate cannot be signed: %s"),
+				  p->exam_number, why);
+	char *token = NULL;
+	int rc = sk_cert_sign(db, &token, &c);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = sk_db_stmt(db, sql);
+	if (!st) {
+		free(token);
+		return db->err;
+	}
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, p->registration_id);
+	sqlite3_bind_text(st, 3, token, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, kid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, stamp, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	sqlite3_reset(st);
+	free(token);
+	if (step != SQLITE_DONE)
+		return sk_db_sqlfail(db, "storing a certificate");
+	struct sk_buf d = SK_BUF_INIT;
+	sk_buf_adds(&d, "{\"exam_number\":");
+	sk_buf_add_json_str(&d, p->exam_number);
+	sk_buf_adds(&d, ",\"sitting\":");
+	sk_buf_add_json_str(&d, sitting);
+	sk_buf_adds(&d, ",\"test\":");
+	sk_buf_add_json_str(&d, p->test);
+	sk_buf_adds(&d, ",\"kid\":");
+	sk_buf_add_json_str(&d, kid);
+	sk_buf_adds(&d, "}");
+	rc = sk_buf_failed(&d) ? sk_db_fail(db, SK_ENOMEM, "out of memory")
+			       : sk_audit_append(db, "certificate", number, "issue", d.buf);
+	sk_buf_release(&d);
+	return rc;
+}
+
+int sk_cert_issue(struct sk_db *db, const char *sitting, int flags,
+		  int (*on_issue)(void *payload, const struct sk_cert_issued *c),
+		  int (*on_stale)(void *payload, const struct sk_cert_stale *c), void *payload,
+		  struct sk_cert_issue_stats *stats)
+{
+	static const char sitting_sql[] = "SELECT id FROM sitting WHERE code = ?1";
+	static const char runs_sql[] = "SELECT COUNT(*) FROM grading_run WHERE sitting_id = ?1";
+	static const char pending_sql[] =
+		"SELECT COUNT(*) FROM registration r LEFT JOIN result res ON res.registration_id = r.id"
+		" WHERE r.sitting_id = ?1 AND r.status = 'registered' AND res.registration_id IS NULL";
+	memset(stats, 0, sizeof(*stats));
+	char *issuer = NULL;
+	struct passed *list = NULL;
+	size_t n = 0;
+	int64_t sitting_id = 0, runs = 0, pending = 0;
+
+	int rc = sk_db_begin(db);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = sk_db_stmt(db, sitting_sql);
+	if (!st) {
+		rc = db->err;
+		goto fail;
+	}
+	sqlite3_bind_text(st, 1, sitting, -1, SQLITE_TRANSIENT);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		sitting_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (step == SQLITE_DONE) {
+		rc = sk_db_fail(db, SK_ENOTFOUND, N_("no sitting '%s'"), sitting);
+		goto fail;
+	}
+	if (step != SQLITE_ROW) {
+		rc = sk_db_sqlfail(db, "reading the sitting");
+		goto fail;
+	}
+	if (!(issuer = sk_cert_issuer(db))) {
+		rc = db->err;
+		goto fail;
+	}
+	const struct sk_sign_key *signer = sk_keys_signer(db);
+	if (!signer) {
+		rc = db->err;
+		goto fail;
+	}
+	memcpy(stats->kid, signer->kid, sizeof(stats->kid));
+	if ((rc = count_of(db, runs_sql, sitting_id, &runs)) || (rc = count_of(db, pending_sql, sitting_id, &pending)))
+		goto fail;
+	if (!runs) {
+		rc = sk_db_fail(db, SK_ECONFLICT, N_("sitting '%s' is not graded yet: run 'shiken grade --sitting %s' first"),
+				sitting, sitting);
+		goto fail;
+	}
+	stats->pending = (size_t)pending;
+	if ((rc = read_passed(db, sitting_id, &list, &n)))
+		goto fail;
+
+	/* Numbers in the year of issue, by the registry's clock. */
+	int64_t now = sk_db_now_seconds(db);
+	char stamp[21];
+	sk_time_format(stamp, (long long)now);
+	int year = atoi(stamp), seq = 0;
+	if ((rc = last_seq(db, year, &seq)))
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		struct passed *p = &list[i];
+		stats->passed++;
+		if (p->certificate) {
+			stats->had++;
+			continue;
+		}
+		if (seq >= 999999) {
+			rc = sk_db_fail(db, SK_EFULL, N_("the certificate numbers of %d are used up (999,999)"), year);
+			goto fail;
+		}
+		char number[SK_CERTNO_LEN + 1];
+		sk_certno_format(number, year, ++seq);
+		if ((rc = issue_one(db, p, number, issuer, signer->kid, now, stamp, sitting)))
+			goto fail;
+		if (!stats->issued++)
+			memcpy(stats->first, number, sizeof(number));
+		memcpy(stats->last, number, sizeof(number));
+		struct sk_cert_issued c = { number, p->exam_number, p->family_name, p->given_name ? p->given_name : "",
+					    p->test };
+		if (on_issue && (rc = on_issue(payload, &c)))
+			goto fail;
+	}
+	if ((rc = report_stale(db, sitting_id, on_stale, payload, &stats->stale)))
+		goto fail;
+	passed_release(list, n);
+	free(issuer);
+	if (flags & SK_CERT_DRY_RUN) {
+		sk_db_rollback(db);
+		return 0;
+	}
+	return sk_db_commit(db);
+fail:
+	passed_release(list, n);
+	free(issuer);
+	sk_db_rollback(db);
+	return rc;
+}
+
+int sk_cert_of_registration(struct sk_db *db, const char *exam_number, struct sk_cert *out)
+{
+	static const char sql[] =
+		"SELECT ce.number, r.exam_number, ce.kid, ce.issued_at, ce.status, ce.revoked_at, ce.token"
+		" FROM certificate ce JOIN registration r ON r.id = ce.registration_id WHERE r.exam_number = ?1";
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *st = sk_db_stmt(db, sql);
+	if (!st)
+		return db->err;
+	sqlite3_bind_text(st, 1, exam_number, -1, SQLITE_TRANSIENT);
+	int step = sqlite3_step(st), rc = 0;
+	if (step == SQLITE_ROW) {
+		char *f[] = { out->number, out->exam_number, out->kid, out->issued_at, out->status, out->revoked_at };
+		size_t cap[] = { sizeof(out->number), sizeof(out->exam_number), sizeof(out->kid),
+				 sizeof(out->issued_at), sizeof(out->status), sizeof(out->revoked_at) };
+		for (int i = 0; i < 6; i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			snprintf(f[i], cap[i], "%s", v ? v : "");
+		}
+		if (!(out->token = sk_col_text(st, 6)))
+			rc = sk_db_fail(db, SK_ENOMEM, "out of memory");
+	} else if (step == SQLITE_DONE) {
+		rc = SK_ENOTFOUND;
+	} else {
+		rc = sk_db_sqlfail(db, "reading a certificate");
+	}
+	sqlite3_reset(st);
+	if (rc)
+		sk_cert_release(out);
+	return rc;
+}
+
+void sk_cert_release(struct sk_cert *c)
+{
+	free(c->token);
+	memset(c, 0, sizeof(*c));
+}
+
 /* ---- revoking and listing ---- */
 
 int sk_cert_revoke(struct sk_db *db, const char *number, const char *reason)
@@ -511,7 +923,7 @@ int sk_cert_foreach(struct sk_db *db, const char *status,
 {
 	static const char sql[] =
 		"SELECT ce.number, r.exam_number, c.family_name, c.given_name, t.code, ce.issued_at,"
-		" ce.status, ce.revoked_at, ce.reason, ce.kid"
+		" ce.status, ce.revoked_at, ce.reason, ce.kid, ce.token"
 		" FROM certificate ce JOIN registration r ON r.id = ce.registration_id"
 		" JOIN candidate c ON c.id = r.candidate_id JOIN test t ON t.id = r.test_id"
 		" WHERE ?1 IS NULL OR ce.status = ?1 ORDER BY ce.number";
@@ -525,8 +937,8 @@ int sk_cert_foreach(struct sk_db *db, const char *status,
 		struct sk_cert_row row;
 		const char **f[] = { &row.number,    &row.exam_number, &row.family_name, &row.given_name,
 				     &row.test,      &row.issued_at,   &row.status,      &row.revoked_at,
-				     &row.reason,    &row.kid };
-		for (int i = 0; i < 10; i++) {
+				     &row.reason,    &row.kid,         &row.token };
+		for (int i = 0; i < 11; i++) {
 			const char *v = (const char *)sqlite3_column_text(st, i);
 			*f[i] = v ? v : "";
 		}

@@ -1,10 +1,9 @@
 /*
- * Pass certificates (合格証明書) as verifiers see them: the certificate
- * number, the signed token a certificate's QR code carries, its claims,
- * revocation, and the signed revocation list that offline verifiers take
- * along. Issuing (choosing a number, building the claims from a passed
- * registration, the PDF) builds on sk_cert_sign() and the certificate table;
- * it is not here yet.
+ * Pass certificates (合格証明書): the certificate number, the signed token a
+ * certificate's QR code carries and its claims, issuing certificates for
+ * the passed registrations of a sitting, revocation, and the signed
+ * revocation list that offline verifiers take along. The PDF is
+ * print/certificate.c; it prints what is stored here.
  *
  * Certificate number: YYYY-NNNNNN-C — the year of issue, the sequence
  * within that year (000001-999999) and a Damm check digit over the ten
@@ -49,6 +48,17 @@ struct sk_db;
 #define SK_ISSUER_MAX 200
 #define SK_CONFIG_ISSUER "cert.issuer" /* the meta key `config set` writes */
 
+/* The settings a printed certificate needs (`config set`): where its QR
+ * code points and the exam body's name as printed, in Japanese and English
+ * (the defaults below until set). */
+#define SK_CONFIG_BASE_URL "cert.base_url"
+#define SK_CONFIG_ISSUER_NAME_JA "cert.issuer_name_ja"
+#define SK_CONFIG_ISSUER_NAME_EN "cert.issuer_name_en"
+#define SK_CERT_ISSUER_NAME_JA_DEFAULT "特定技能評価試験 試験実施機関"
+#define SK_CERT_ISSUER_NAME_EN_DEFAULT "Specified Skilled Worker Evaluation Test Administrator"
+#define SK_BASE_URL_MAX 200     /* bytes */
+#define SK_ISSUER_NAME_MAX 100  /* characters */
+
 /* Format a certificate number into out[14]. */
 char *sk_certno_format(char out[SK_CERTNO_LEN + 1], int year, int seq);
 /* Parse a typed or scanned certificate number into canonical form. 0,
@@ -62,6 +72,26 @@ int sk_cert_issuer_valid(const char *s);
 /* This installation's issuer (config cert.issuer), malloc'd; NULL with
  * SK_ENOTFOUND recorded when it is not set. */
 char *sk_cert_issuer(struct sk_db *db);
+
+/* Non-zero if s can be the base URL of certificate QR codes: "http://" or
+ * "https://", a host, an optional port and path, at most 200 printable
+ * ASCII characters, no spaces, no query or fragment, no trailing "/". */
+int sk_cert_base_url_valid(const char *s);
+/* This installation's base URL (config cert.base_url), malloc'd; NULL with
+ * SK_ENOTFOUND recorded when it is not set. */
+char *sk_cert_base_url(struct sk_db *db);
+/* The URL a certificate's QR code holds: BASE_URL "/c/" TOKEN, malloc'd
+ * (NULL: out of memory). */
+char *sk_cert_url(const char *base_url, const char *token);
+
+/* Non-zero if s can be the exam body's printed name: 1-100 characters of
+ * valid UTF-8 on one line, no control characters, not blank, none of
+ * '{', '|', '}' (furigana markup to the printer). */
+int sk_cert_issuer_name_valid(const char *s);
+/* The exam body's printed name in "ja" or "en" (config
+ * cert.issuer_name_ja/_en, else the default), malloc'd; NULL only when out
+ * of memory. */
+char *sk_cert_issuer_name(struct sk_db *db, const char *lang);
 
 /* The claims of a certificate token. Strings are borrowed: from the caller
  * when signing, from the parsed payload when verifying. */
@@ -91,6 +121,69 @@ int sk_cert_claims_read(struct sk_cert_claims *out, const json_t *payload, const
  * malloc'd). For certificate issue. Errors (recorded): SK_EINPUT (claims
  * malformed), those of sk_keys_sign(). */
 int sk_cert_sign(struct sk_db *db, char **out, const struct sk_cert_claims *c);
+
+/* ---- issuing ---- */
+
+#define SK_CERT_DRY_RUN 1 /* number, check and report; write nothing */
+
+/* A certificate issued (or, in a dry run, that would be). Strings are
+ * valid during the callback only. */
+struct sk_cert_issued {
+	const char *number, *exam_number, *family_name, *given_name, *test;
+};
+
+/* A valid certificate whose registration no longer passes (regraded,
+ * cancelled): it stays valid until revoked. outcome is fail, absent,
+ * disqualified, pending or cancelled. */
+struct sk_cert_stale {
+	const char *number, *exam_number, *outcome;
+};
+
+struct sk_cert_issue_stats {
+	size_t passed;    /* live registrations of the sitting that passed */
+	size_t issued;    /* certificates issued now (dry run: would be) */
+	size_t had;       /* passed registrations that already had one */
+	size_t stale;     /* valid certificates whose result is no longer a pass */
+	size_t pending;   /* live registrations without a result */
+	char kid[SK_KID_LEN + 1];            /* the key that signed */
+	char first[SK_CERTNO_LEN + 1], last[SK_CERTNO_LEN + 1]; /* numbers issued, "" if none */
+};
+
+/* Issue a certificate for every passed, live registration of `sitting`
+ * that has none, in exam-number order: the next number of the year of
+ * issue (by the registry's clock), the claims (passport name, date of
+ * birth, test, sitting date, issue time, issuer) signed with the active
+ * key, status valid — all in one transaction, each certificate audited
+ * (entity "certificate", action "issue"). A registration never gets a
+ * second certificate, so issuing again issues only what is new.
+ * on_issue (may be NULL) is called for each certificate, before the
+ * commit; on_stale (may be NULL) for each valid certificate of the sitting
+ * whose registration no longer passes, which issuing leaves alone. A
+ * non-zero return from either stops, rolls back and is returned.
+ * Errors (recorded; nothing written): SK_ENOTFOUND (no such sitting, no
+ * issuer set, no active signing key), SK_ECONFLICT (the sitting is not
+ * graded yet), SK_EINPUT (a registration's claims cannot be signed: which
+ * one and why), SK_EFULL (the year's numbers are used up), SK_EKEYS, SK_EDB. */
+int sk_cert_issue(struct sk_db *db, const char *sitting, int flags,
+		  int (*on_issue)(void *payload, const struct sk_cert_issued *c),
+		  int (*on_stale)(void *payload, const struct sk_cert_stale *c), void *payload,
+		  struct sk_cert_issue_stats *stats);
+
+/* One stored certificate. */
+struct sk_cert {
+	char number[SK_CERTNO_LEN + 1];
+	char exam_number[16];
+	char kid[SK_KID_MAX + 1];
+	char issued_at[21];
+	char status[8];       /* valid, revoked */
+	char revoked_at[21];  /* "" while valid */
+	char *token;          /* malloc'd */
+};
+
+/* The certificate of registration `exam_number` into out (release with
+ * sk_cert_release). 0, SK_ENOTFOUND (none issued; not recorded), SK_EDB. */
+int sk_cert_of_registration(struct sk_db *db, const char *exam_number, struct sk_cert *out);
+void sk_cert_release(struct sk_cert *c);
 
 /* A revocation list, as read from its token. */
 struct sk_revoked {
@@ -175,7 +268,7 @@ int sk_cert_revoke(struct sk_db *db, const char *number, const char *reason);
 /* One certificate as listed. Strings valid during the callback only. */
 struct sk_cert_row {
 	const char *number, *exam_number, *family_name, *given_name, *test, *issued_at, *status,
-		*revoked_at, *reason, *kid;
+		*revoked_at, *reason, *kid, *token;
 };
 
 /* Call cb for each certificate (status "valid", "revoked" or NULL for

@@ -14,7 +14,7 @@
 static const char attempts_sql[] =
 	"SELECT l.registration_id, l.reference, c.family_name, c.given_name, c.date_of_birth,"
 	" c.nationality, l.exam_number, l.sitting, l.exam_date, l.test, l.category_ja, l.category_en,"
-	" l.level, l.outcome, l.graded_at, l.run_id"
+	" l.level, l.outcome, l.graded_at, l.run_id, l.certificate"
 	" FROM ledger l JOIN candidate c ON c.id = l.candidate_id"
 	" WHERE (?1 IS NULL OR l.reference = ?1) AND (?2 IS NULL OR l.sitting = ?2)"
 	" AND (?3 IS NULL OR l.test = ?3) AND (?4 IS NULL OR l.outcome = ?4)"
@@ -118,7 +118,7 @@ int sk_ledger_foreach(struct sk_db *db, const struct sk_ledger_filter *filter,
 		copy_col(row.outcome, sizeof(row.outcome), st, 13);
 		copy_col(row.graded_at, sizeof(row.graded_at), st, 14);
 		row.run_id = sqlite3_column_int64(st, 15);
-		row.certificate[0] = '\0'; /* certificates come later */
+		copy_col(row.certificate, sizeof(row.certificate), st, 16);
 		if ((rc = load_sections(db, sec, registration_id, &row)))
 			break;
 		if ((rc = cb(payload, &row)))

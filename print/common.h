@@ -41,6 +41,7 @@ int sk_print_field_value(struct sk_doc *doc, double x, double y, double w, const
 #define SK_KEY_SECTION (UINT64_C(5) << 60) /* | hash of a section heading */
 #define SK_KEY_SHEET (UINT64_C(6) << 60)   /* | hash of an answer sheet page but the candidate */
 #define SK_KEY_ROW (UINT64_C(7) << 60)     /* | a bubble row: kind, options */
+#define SK_KEY_CERT (UINT64_C(8) << 60)    /* | hash of a certificate's frame */
 #define SK_KEY_HASH(kind, hash) ((kind) | ((hash) & ((UINT64_C(1) << 60) - 1)))
 
 /* A 64-bit key from bytes (BLAKE2b; keys only tell groups apart). */

@@ -13,12 +13,15 @@
 #include <hpdf_doc.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
+#include <math.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static const struct sk_page_size sizes[] = {
 	{ "A4", 595.2756, 841.8898 },
@@ -36,7 +39,14 @@ const struct sk_page_size *sk_page_size_find(const char *name)
 	return NULL;
 }
 
-enum op_kind { OP_RECT, OP_LINE, OP_CIRCLE, OP_TEXT, OP_IMAGE, OP_GROUP, OP_CELLS };
+enum op_kind { OP_RECT, OP_LINE, OP_CIRCLE, OP_TEXT, OP_IMAGE, OP_GROUP, OP_CELLS, OP_PATH };
+
+/* A path as stored in its op: the paint first (PATH_HEAD numbers: line
+ * width, stroke r g b, fill rule, fill r g b, round), then segments, each
+ * a verb followed by its points. Kept out of struct op, which every glyph
+ * run of a 6,000-page bundle pays for. */
+enum { SEG_MOVE, SEG_LINE, SEG_CURVE, SEG_CLOSE };
+#define PATH_HEAD 9
 
 struct op {
 	enum op_kind kind;
@@ -46,7 +56,8 @@ struct op {
 	float gray;
 	double size;
 	uint32_t *cps;
-	size_t ncps;
+	size_t ncps;  /* code points; for OP_PATH, numbers in path */
+	double *path; /* OP_PATH */
 };
 
 struct page {
@@ -90,6 +101,11 @@ struct sk_doc {
 	float text_gray;
 	uint32_t palette[64]; /* colours, by sk_doc_color() */
 	int npalette;
+	/* The path being built (sk_doc_path_begin .. _end), in the stored
+	 * form; has_point once it has a current point. */
+	double *path;
+	size_t npath, apath;
+	int has_point;
 	int failed;
 	char error[256];
 };
@@ -124,16 +140,21 @@ void sk_doc_free(struct sk_doc *doc)
 	if (!doc)
 		return;
 	for (size_t p = 0; p < doc->npages; p++) {
-		for (size_t i = 0; i < doc->pages[p].count; i++)
+		for (size_t i = 0; i < doc->pages[p].count; i++) {
 			free(doc->pages[p].ops[i].cps);
+			free(doc->pages[p].ops[i].path);
+		}
 		free(doc->pages[p].ops);
 	}
 	free(doc->pages);
 	for (size_t g = 0; g < doc->ngroups; g++) {
-		for (size_t i = 0; i < doc->groups[g].ops.count; i++)
+		for (size_t i = 0; i < doc->groups[g].ops.count; i++) {
 			free(doc->groups[g].ops.ops[i].cps);
+			free(doc->groups[g].ops.ops[i].path);
+		}
 		free(doc->groups[g].ops.ops);
 	}
+	free(doc->path);
 	free(doc->groups);
 	free(doc->gindex);
 	for (size_t i = 0; i < doc->nimages; i++)
@@ -256,6 +277,112 @@ void sk_doc_circle(struct sk_doc *doc, double cx, double cy, double r, double li
 	op->lw = line_width;
 	op->stroke = (float)stroke_gray;
 	op->fill = (float)fill_gray;
+}
+
+/* ---- paths ---- */
+
+static void path_add(struct sk_doc *doc, const double *v, size_t n)
+{
+	if (doc->npath + n > doc->apath) {
+		size_t a = doc->apath ? doc->apath * 2 : 256;
+		while (a < doc->npath + n)
+			a *= 2;
+		double *p = realloc(doc->path, a * sizeof(*p));
+		if (!p) {
+			doc->failed = 1;
+			return;
+		}
+		doc->path = p;
+		doc->apath = a;
+	}
+	memcpy(doc->path + doc->npath, v, n * sizeof(*v));
+	doc->npath += n;
+}
+
+void sk_doc_path_begin(struct sk_doc *doc)
+{
+	static const double head[PATH_HEAD] = { 0 };
+	doc->npath = 0;
+	doc->has_point = 0;
+	path_add(doc, head, PATH_HEAD); /* the paint, filled in at the end */
+}
+
+void sk_doc_move_to(struct sk_doc *doc, double x, double y)
+{
+	const double v[] = { SEG_MOVE, x, y };
+	path_add(doc, v, 3);
+	doc->has_point = 1;
+}
+
+void sk_doc_line_to(struct sk_doc *doc, double x, double y)
+{
+	const double v[] = { doc->has_point ? SEG_LINE : SEG_MOVE, x, y };
+	path_add(doc, v, 3);
+	doc->has_point = 1;
+}
+
+void sk_doc_curve_to(struct sk_doc *doc, double x1, double y1, double x2, double y2, double x3, double y3)
+{
+	if (!doc->has_point)
+		sk_doc_move_to(doc, x1, y1);
+	const double v[] = { SEG_CURVE, x1, y1, x2, y2, x3, y3 };
+	path_add(doc, v, 7);
+}
+
+void sk_doc_arc(struct sk_doc *doc, double cx, double cy, double r, double a0, double a1)
+{
+	const double quarter = 1.5707963267948966;
+	double span = a1 - a0;
+	int n = (int)ceil(fabs(span) / quarter - 1e-9);
+	if (n < 1)
+		n = 1;
+	double step = span / n, a = a0;
+	sk_doc_line_to(doc, cx + r * cos(a), cy + r * sin(a));
+	/* Each piece: the standard cubic for an arc of `step`, control
+	 * points along the tangents at 4/3 tan(step/4) of the radius. */
+	double k = 4.0 / 3.0 * tan(step / 4);
+	for (int i = 0; i < n; i++, a += step) {
+		double b = a + step, ca = cos(a), sa = sin(a), cb = cos(b), sb = sin(b);
+		sk_doc_curve_to(doc, cx + r * (ca - k * sa), cy + r * (sa + k * ca), cx + r * (cb + k * sb),
+				cy + r * (sb - k * cb), cx + r * cb, cy + r * sb);
+	}
+}
+
+void sk_doc_close_path(struct sk_doc *doc)
+{
+	const double v[] = { SEG_CLOSE };
+	if (doc->has_point)
+		path_add(doc, v, 1);
+	doc->has_point = 0;
+}
+
+void sk_doc_path_end(struct sk_doc *doc, const struct sk_paint *paint)
+{
+	if (doc->failed || doc->npath <= PATH_HEAD) {
+		doc->npath = 0;
+		return;
+	}
+	const double head[PATH_HEAD] = { paint->line_width, paint->stroke.r, paint->stroke.g, paint->stroke.b,
+					  paint->fill, paint->fill_color.r, paint->fill_color.g,
+					  paint->fill_color.b, paint->round };
+	memcpy(doc->path, head, sizeof(head));
+	struct op *op = new_op(doc, OP_PATH);
+	double *copy = malloc(doc->npath * sizeof(double));
+	if (!op || !copy) {
+		free(copy);
+		if (op) {
+			op->kind = OP_LINE; /* harmless; the doc has failed */
+			op->lw = 0;
+		}
+		doc->failed = 1;
+		doc->npath = 0;
+		return;
+	}
+	memcpy(copy, doc->path, doc->npath * sizeof(double));
+	op->path = copy;
+	op->ncps = doc->npath;
+	doc->npath = 0;
+	doc->has_point = 0;
 }
 
 void sk_doc_cells(struct sk_doc *doc, double x, double y, double module, const uint16_t *cells, size_t n)
@@ -745,6 +872,61 @@ static void circle_path(struct sk_buf *b, double cx, double cy, double r)
 
 static int ensure_form(struct render *r, size_t g);
 
+static void rgb_op(struct sk_buf *b, const double *rgb, const char *op)
+{
+	num(b, rgb[0]);
+	num(b, rgb[1]);
+	num(b, rgb[2]);
+	sk_buf_adds(b, op);
+}
+
+/* A path op: its own graphics state between q and Q, so the grey levels
+ * and widths the other ops track are untouched. */
+static void path_ops(struct sk_buf *b, const struct op *op, double top)
+{
+	const double *p = op->path, *end = op->path + op->ncps;
+	double lw = p[0];
+	int fill = (int)p[4], round = p[8] != 0;
+	sk_buf_adds(b, "q ");
+	if (lw > 0) {
+		rgb_op(b, p + 1, "RG ");
+		num(b, lw);
+		sk_buf_adds(b, round ? "w 1 J 1 j " : "w ");
+	}
+	if (fill)
+		rgb_op(b, p + 5, "rg ");
+	sk_buf_addch(b, '\n');
+	for (p += PATH_HEAD; p < end;) {
+		switch ((int)*p) {
+		case SEG_MOVE:
+		case SEG_LINE:
+			num(b, p[1]);
+			num(b, top - p[2]);
+			sk_buf_adds(b, *p == SEG_MOVE ? "m\n" : "l\n");
+			p += 3;
+			break;
+		case SEG_CURVE:
+			for (int i = 0; i < 3; i++) {
+				num(b, p[1 + 2 * i]);
+				num(b, top - p[2 + 2 * i]);
+			}
+			sk_buf_adds(b, "c\n");
+			p += 7;
+			break;
+		default:
+			sk_buf_adds(b, "h\n");
+			p += 1;
+			break;
+		}
+	}
+	if (lw > 0 && fill)
+		sk_buf_adds(b, fill == SK_FILL_EVENODD ? "B* Q\n" : "B Q\n");
+	else if (fill)
+		sk_buf_adds(b, fill == SK_FILL_EVENODD ? "f* Q\n" : "f Q\n");
+	else
+		sk_buf_adds(b, lw > 0 ? "S Q\n" : "n Q\n");
+}
+
 /* Text as glyph ids of the face's subset, in hex. */
 static void glyph_text(struct sk_buf *b, const struct sk_font_subset *s, const uint32_t *cps, size_t n)
 {
@@ -838,6 +1020,9 @@ static int write_ops(struct render *r, struct sk_buf *b, const struct page *pg, 
 			num(b, op->x); num(b, top - op->y); sk_buf_adds(b, "m ");
 			num(b, op->w); num(b, top - op->h); sk_buf_adds(b, "l S\n");
 			break;
+		case OP_PATH:
+			path_ops(b, op, top);
+			break;
 		case OP_CELLS:
 			/* Modules as cells of a unit grid scaled into place. */
 			set_fill(b, &g, 0);
@@ -928,6 +1113,66 @@ static int write_ops(struct render *r, struct sk_buf *b, const struct page *pg, 
 	return sk_buf_failed(b) ? fail(doc, SK_ENOMEM, "out of memory%s", NULL) : 0;
 }
 
+/* Compressed content of groups without text, kept for the life of the
+ * process: such a group's bytes do not depend on the document's fonts, so
+ * an ornament drawn on every certificate of a run, each its own file, is
+ * compressed once rather than once a file. Found by the BLAKE2b hash of
+ * the raw content; at most FLATE_CACHE_MAX entries (the first ones). */
+#define FLATE_CACHE_MAX 16
+struct flate_entry {
+	unsigned char hash[32];
+	unsigned char *data;
+	size_t len;
+};
+static struct flate_entry flate_cache[FLATE_CACHE_MAX];
+static size_t flate_count;
+static pthread_mutex_t flate_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The deflated form of raw (*out malloc'd), from the cache when it has it. */
+static int deflated(const struct sk_buf *raw, unsigned char **out, size_t *out_len)
+{
+	unsigned char hash[32];
+	crypto_generichash(hash, sizeof(hash), (const unsigned char *)raw->buf, raw->len, NULL, 0);
+	*out = NULL;
+	pthread_mutex_lock(&flate_lock);
+	for (size_t i = 0; i < flate_count && !*out; i++)
+		if (!memcmp(flate_cache[i].hash, hash, sizeof(hash)) && (*out = malloc(flate_cache[i].len))) {
+			memcpy(*out, flate_cache[i].data, flate_cache[i].len);
+			*out_len = flate_cache[i].len;
+		}
+	pthread_mutex_unlock(&flate_lock);
+	if (*out)
+		return 0;
+	uLongf len = compressBound((uLong)raw->len);
+	unsigned char *z = malloc(len);
+	if (!z || compress2(z, &len, (const Bytef *)raw->buf, (uLong)raw->len, Z_DEFAULT_COMPRESSION) != Z_OK) {
+		free(z);
+		return SK_ENOMEM;
+	}
+	pthread_mutex_lock(&flate_lock);
+	unsigned char *keep = flate_count < FLATE_CACHE_MAX ? malloc(len) : NULL;
+	if (keep) {
+		memcpy(keep, z, len);
+		memcpy(flate_cache[flate_count].hash, hash, sizeof(hash));
+		flate_cache[flate_count].data = keep;
+		flate_cache[flate_count].len = len;
+		flate_count++;
+	}
+	pthread_mutex_unlock(&flate_lock);
+	*out = z;
+	*out_len = len;
+	return 0;
+}
+
+/* libharu writes a stream's /Filter from the filters it applies itself,
+ * and drops any other: a stream deflated here names its filter through the
+ * hook libharu calls while writing the dictionary. */
+static HPDF_STATUS name_flate(HPDF_Dict dict, HPDF_Stream stream)
+{
+	(void)dict;
+	return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
 /* A group becomes a form XObject the first time it is placed: written and
  * compressed once, drawn with one Do wherever it is placed. */
 static int ensure_form(struct render *r, size_t g)
@@ -936,9 +1181,12 @@ static int ensure_form(struct render *r, size_t g)
 		return 0;
 	struct sk_doc *doc = r->doc;
 	const struct group *grp = &doc->groups[g];
-	for (size_t i = 0; i < grp->ops.count; i++)
+	int has_text = 0;
+	for (size_t i = 0; i < grp->ops.count; i++) {
 		if (grp->ops.ops[i].kind == OP_IMAGE || grp->ops.ops[i].kind == OP_GROUP)
 			return fail(doc, SK_EINVAL, "groups hold text and lines only%s", NULL);
+		has_text |= grp->ops.ops[i].kind == OP_TEXT;
+	}
 	HPDF_Dict form = HPDF_DictStream_New(r->pdf->mmgr, r->pdf->xref);
 	HPDF_Array bbox = HPDF_Array_New(r->pdf->mmgr);
 	if (!form || !bbox)
@@ -955,8 +1203,21 @@ static int ensure_form(struct render *r, size_t g)
 	HPDF_Dict_Add(form, "Resources", r->form_res);
 	struct sk_buf b = SK_BUF_INIT;
 	int rc = write_ops(r, &b, &grp->ops, 0);
-	if (!rc)
+	if (!rc && !has_text) {
+		/* Deflated here (perhaps long ago), written as it is. */
+		unsigned char *z = NULL;
+		size_t zlen = 0;
+		if ((rc = deflated(&b, &z, &zlen)) == 0) {
+			form->filter = HPDF_STREAM_FILTER_NONE;
+			form->write_fn = name_flate;
+			HPDF_Stream_Write(form->stream, z, (HPDF_UINT)zlen);
+		} else {
+			rc = fail(doc, SK_ENOMEM, "out of memory%s", NULL);
+		}
+		free(z);
+	} else if (!rc) {
 		HPDF_Stream_Write(form->stream, (const HPDF_BYTE *)b.buf, (HPDF_UINT)b.len);
+	}
 	sk_buf_release(&b);
 	if (rc)
 		return rc;

@@ -54,6 +54,39 @@ void sk_doc_line(struct sk_doc *doc, double x1, double y1, double x2, double y2,
 		 double gray);
 void sk_doc_circle(struct sk_doc *doc, double cx, double cy, double r, double line_width,
 		   double stroke_gray, double fill_gray);
+/* Paths: outlines of straight lines and cubic Bézier curves, painted in
+ * colour — emblems, ornaments. Between sk_doc_path_begin() and
+ * sk_doc_path_end() the calls add to one path (several closed shapes may
+ * make one path: a ring is two circles filled even-odd); _end paints it
+ * with `paint` and starts nothing new. Coordinates as everywhere: points,
+ * y down. A path painted in a group is placed with it. */
+struct sk_rgb {
+	double r, g, b; /* 0 .. 1 */
+};
+
+enum sk_fill_rule { SK_FILL_NONE, SK_FILL_NONZERO, SK_FILL_EVENODD };
+
+struct sk_paint {
+	double line_width;        /* <= 0: not stroked */
+	struct sk_rgb stroke;
+	enum sk_fill_rule fill;
+	struct sk_rgb fill_color;
+	int round;                /* round joins and caps (else mitred, butt) */
+};
+
+void sk_doc_path_begin(struct sk_doc *doc);
+void sk_doc_move_to(struct sk_doc *doc, double x, double y);
+void sk_doc_line_to(struct sk_doc *doc, double x, double y);
+void sk_doc_curve_to(struct sk_doc *doc, double x1, double y1, double x2, double y2, double x3, double y3);
+/* An arc of the circle at (cx, cy) with radius r from angle a0 to a1
+ * (radians from the +x axis; as y grows down, growing angles turn
+ * clockwise on the page; a1 < a0 turns the other way), as Bézier curves of
+ * at most a quarter turn each. It starts with a line from the current
+ * point, or a move when the path has none. */
+void sk_doc_arc(struct sk_doc *doc, double cx, double cy, double r, double a0, double a1);
+void sk_doc_close_path(struct sk_doc *doc);
+void sk_doc_path_end(struct sk_doc *doc, const struct sk_paint *paint);
+
 /* Filled cells of a grid with square cells of `module` points whose
  * top-left corner is at (x, y): `cells` holds n quads (column, row, width,
  * height) in cells — a QR code's modules, merged into runs. */

@@ -69,4 +69,17 @@ struct sk_stats_selection;
 int sk_print_stats_report(struct sk_db *db, const struct sk_stats_selection *sel, int min_cell, struct sk_doc *doc,
 			  char *err, size_t errlen);
 
+/* 合格証明書: the pass certificate of one registration, A4 portrait only:
+ * the holder (passport name, date of birth, nationality), the test and the
+ * date passed, the certificate number, the statement of certification,
+ * the date of issue and the exam body (settings cert.issuer_name_ja/_en),
+ * a border and the emblem in vector, and the QR code holding
+ * BASE_URL/c/TOKEN (setting cert.base_url) with the number and where to
+ * verify under it. What it says of the holder and the test is read from the
+ * stored token after it verified with the key file. One page.
+ * SK_ENOTFOUND: no certificate issued, or no base URL set; SK_ECONFLICT:
+ * revoked; SK_EVERIFY: the token does not verify; SK_EINVAL: not A4. */
+int sk_print_certificate(struct sk_db *db, const char *exam_number, const struct sk_print_opts *o,
+			 struct sk_doc *doc, char *err, size_t errlen);
+
 #endif

@@ -11,10 +11,16 @@ struct sk_qr {
 
 struct sk_qr *sk_qr_encode(const char *text)
 {
+	return sk_qr_encode_ec(text, SK_QR_EC_M);
+}
+
+struct sk_qr *sk_qr_encode_ec(const char *text, enum sk_qr_ec ec)
+{
+	static const QRecLevel levels[] = { QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q, QR_ECLEVEL_H };
 	struct sk_qr *q = malloc(sizeof(*q));
 	if (!q)
 		return NULL;
-	q->code = QRcode_encodeData((int)strlen(text), (const unsigned char *)text, 0, QR_ECLEVEL_M);
+	q->code = QRcode_encodeData((int)strlen(text), (const unsigned char *)text, 0, levels[ec & 3]);
 	if (!q->code) {
 		free(q);
 		return NULL;

@@ -1,6 +1,6 @@
 /*
  * QR codes drawn as vector rectangles (libqrencode for the symbol): error
- * correction M, each horizontal run of dark modules one rectangle (runs
+ * correction M unless asked otherwise, each horizontal run of dark modules one rectangle (runs
  * repeated on the rows below merged into it), all one filled path so no
  * seams show; a quiet zone of 4 modules kept clear. Modules of at least 1.5 pt decode with zbar
  * from a 150 dpi render.
@@ -14,8 +14,14 @@
 
 struct sk_qr;
 
-/* Encode once, then measure and draw: NULL if text cannot be encoded. */
+/* Error correction levels: about 7, 15, 25 and 30 % of the symbol can be
+ * lost and still read. */
+enum sk_qr_ec { SK_QR_EC_L, SK_QR_EC_M, SK_QR_EC_Q, SK_QR_EC_H };
+
+/* Encode once, then measure and draw: NULL if text cannot be encoded.
+ * sk_qr_encode uses level M, in the smallest version that holds text. */
 struct sk_qr *sk_qr_encode(const char *text);
+struct sk_qr *sk_qr_encode_ec(const char *text, enum sk_qr_ec ec);
 void sk_qr_free(struct sk_qr *q);
 /* Modules per side (quiet zone excluded), and whether one is dark. */
 int sk_qr_width(const struct sk_qr *q);

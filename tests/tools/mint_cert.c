@@ -1,9 +1,10 @@
 /*
- * mint_cert: a test tool standing in for certificate issue, which is not
- * built yet. It signs the claims read from standard input (the payload
- * object of exam/certificate.h) with the registry's active key and prints
- * the token; given an exam number it also records the certificate for that
- * registration, as issue will. Only the command-level tests use it.
+ * mint_cert: a test tool that signs any claims read from standard input
+ * (the payload object of exam/certificate.h) with the registry's active key
+ * and prints the token; given an exam number it also records the
+ * certificate for that registration, as 'cert issue' does. The tests of
+ * verify use it for claims issue would never make (chosen numbers and
+ * times, other issuers). Only the command-level tests use it.
  *
  *     mint_cert DB KEYFILE [EXAM_NUMBER] < claims.json
  */

@@ -2,8 +2,10 @@
  * Certificates in the registry: numbers with a check digit, revocation
  * (kept for good, audited, seen by the verifier at once), the listing, the
  * signed revocation list offline verifiers take along, and the ledger's
- * certificate column. Certificates are put in the table the way issue will
- * (signed with the active key); issuing itself is not built yet.
+ * certificate column, issuing for the passed registrations of a graded
+ * sitting, and the settings a printed certificate needs. Most tests put
+ * certificates in the table the way issue does (signed with the active
+ * key) with numbers of their choosing.
  */
 #include "unit.h"
 #include "core/candidate.h"
@@ -454,5 +456,210 @@ Test(certificate, revocation_list_needs_an_issuer_and_a_key)
 	cr_assert_eq(sk_revocations_build(u.db, &list, &count), SK_ENOTFOUND);
 	cr_assert(strstr(sk_db_errmsg(u.db), "keys generate"), "%s", sk_db_errmsg(u.db));
 	cr_assert_null(list);
+	unit_db_close(&u);
+}
+
+/* ---- issuing ---- */
+
+/* Results for registrations 1-3 as grading stores them. */
+static void graded(struct unit_db *u, const char *o1, const char *o2, const char *o3)
+{
+	char sql[512];
+	unit_exec(u->db->sql, "INSERT INTO grading_run (id, sitting_id, actor, started_at, graded, written)"
+			      " VALUES (1, 1, 't', '2026-12-13T12:00:00Z', 3, 3)");
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO result (registration_id, run_id, outcome, graded_at) VALUES"
+		 " (1, 1, '%s', 'x'), (2, 1, '%s', 'x'), (3, 1, '%s', 'x')", o1, o2, o3);
+	unit_exec(u->db->sql, sql);
+}
+
+struct issued {
+	int n, stale;
+	char numbers[8][SK_CERTNO_LEN + 1];
+	char exam[8][16];
+	char stale_outcome[16];
+};
+
+static int on_issue(void *payload, const struct sk_cert_issued *c)
+{
+	struct issued *is = payload;
+	snprintf(is->numbers[is->n], sizeof(is->numbers[0]), "%s", c->number);
+	snprintf(is->exam[is->n], sizeof(is->exam[0]), "%s", c->exam_number);
+	is->n++;
+	return 0;
+}
+
+static int on_stale(void *payload, const struct sk_cert_stale *c)
+{
+	struct issued *is = payload;
+	is->stale++;
+	snprintf(is->stale_outcome, sizeof(is->stale_outcome), "%s", c->outcome);
+	return 0;
+}
+
+Test(certificate, issue_needs_a_graded_sitting)
+{
+	struct unit_db u;
+	world(&u);
+	struct sk_cert_issue_stats st;
+	cr_assert_eq(sk_cert_issue(u.db, "S1", 0, NULL, NULL, NULL, &st), SK_ECONFLICT);
+	cr_assert(strstr(sk_db_errmsg(u.db), "not graded yet"), "%s", sk_db_errmsg(u.db));
+	cr_assert_eq(sk_cert_issue(u.db, "NOPE", 0, NULL, NULL, NULL, &st), SK_ENOTFOUND);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM certificate"), 0);
+	unit_assert_db_clean(u.db->sql);
+	unit_db_close(&u);
+}
+
+Test(certificate, issue_gives_each_pass_the_next_number_once)
+{
+	struct unit_db u;
+	world(&u);
+	graded(&u, "pass", "fail", "pass");
+	int64_t audit0 = unit_query_int(u.db->sql, "SELECT count(*) FROM audit");
+
+	/* A dry run reports the numbers and writes nothing. */
+	struct issued is = { 0 };
+	struct sk_cert_issue_stats st;
+	cr_assert_eq(sk_cert_issue(u.db, "S1", SK_CERT_DRY_RUN, on_issue, on_stale, &is, &st), 0, "%s",
+		     sk_db_errmsg(u.db));
+	cr_assert_eq(st.issued, 2);
+	cr_assert_eq(is.n, 2);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM certificate"), 0);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM audit"), audit0);
+
+	memset(&is, 0, sizeof(is));
+	cr_assert_eq(sk_cert_issue(u.db, "S1", 0, on_issue, on_stale, &is, &st), 0, "%s", sk_db_errmsg(u.db));
+	cr_assert_eq(st.passed, 2);
+	cr_assert_eq(st.issued, 2);
+	cr_assert_eq(st.had, 0);
+	cr_assert_str_eq(st.first, "2026-000001-5");
+	cr_assert_str_eq(st.last, "2026-000002-8");
+	cr_assert_str_eq(st.kid, sk_keys_signer(u.db)->kid);
+	/* In exam-number order: registrations 1 and 3. */
+	char *e1 = unit_query_text(u.db->sql, "SELECT exam_number FROM registration WHERE id = 1");
+	char *e3 = unit_query_text(u.db->sql, "SELECT exam_number FROM registration WHERE id = 3");
+	cr_assert_str_eq(is.exam[0], e1);
+	cr_assert_str_eq(is.exam[1], e3);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT registration_id FROM certificate WHERE number = '2026-000001-5'"), 1);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT registration_id FROM certificate WHERE number = '2026-000002-8'"), 3);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM certificate WHERE status = 'valid'"
+					       " AND issued_at = '2026-11-22T09:30:00Z'"),
+		     2);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM audit WHERE entity = 'certificate'"
+					       " AND action = 'issue'"),
+		     2);
+	/* The stored token verifies and names the candidate. */
+	char *tok = unit_query_text(u.db->sql, "SELECT token FROM certificate WHERE registration_id = 3");
+	cr_assert_eq(verify_in_db(&u, tok, NULL), SK_VERDICT_VALID);
+	free(tok);
+
+	/* Again: nothing new. */
+	memset(&is, 0, sizeof(is));
+	cr_assert_eq(sk_cert_issue(u.db, "S1", 0, on_issue, on_stale, &is, &st), 0);
+	cr_assert_eq(st.issued, 0);
+	cr_assert_eq(st.had, 2);
+	cr_assert_eq(is.n, 0);
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM certificate"), 2);
+
+	/* A regrade takes a pass away: the certificate stays, reported stale. */
+	unit_exec(u.db->sql, "UPDATE result SET outcome = 'fail' WHERE registration_id = 3");
+	cr_assert_eq(sk_cert_issue(u.db, "S1", 0, on_issue, on_stale, &is, &st), 0);
+	cr_assert_eq(st.stale, 1);
+	cr_assert_eq(is.stale, 1);
+	cr_assert_str_eq(is.stale_outcome, "fail");
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM certificate WHERE status = 'valid'"), 2);
+	unit_assert_db_clean(u.db->sql);
+	free(e1);
+	free(e3);
+	unit_db_close(&u);
+}
+
+Test(certificate, issue_continues_the_year_after_numbers_in_use)
+{
+	struct unit_db u;
+	world(&u);
+	free(issue(&u, 2, 41)); /* 2026-000041 in use already */
+	graded(&u, "pass", "pass", "absent");
+	struct sk_cert_issue_stats st;
+	cr_assert_eq(sk_cert_issue(u.db, "S1", 0, NULL, NULL, NULL, &st), 0, "%s", sk_db_errmsg(u.db));
+	char n42[SK_CERTNO_LEN + 1];
+	sk_certno_format(n42, 2026, 42);
+	cr_assert_eq(st.issued, 1);
+	cr_assert_eq(st.had, 1);
+	cr_assert_str_eq(st.first, n42);
+	/* A new year starts again at 1. */
+	unit_exec(u.db->sql, "UPDATE result SET outcome = 'pass' WHERE registration_id = 3");
+	sk_db_set_clock(u.db, SK_TEST_NOW + 60 * 86400);
+	cr_assert_eq(sk_cert_issue(u.db, "S1", 0, NULL, NULL, NULL, &st), 0, "%s", sk_db_errmsg(u.db));
+	char n2027[SK_CERTNO_LEN + 1];
+	cr_assert_str_eq(st.first, sk_certno_format(n2027, 2027, 1));
+	unit_db_close(&u);
+}
+
+Test(certificate, issue_refuses_without_issuer_or_key_and_changes_nothing)
+{
+	struct unit_db u;
+	world(&u);
+	graded(&u, "pass", "pass", "pass");
+	struct sk_cert_issue_stats st;
+	unit_exec(u.db->sql, "DELETE FROM meta WHERE key = 'cert.issuer'");
+	cr_assert_eq(sk_cert_issue(u.db, "S1", 0, NULL, NULL, NULL, &st), SK_ENOTFOUND);
+	cr_assert(strstr(sk_db_errmsg(u.db), "cert.issuer"), "%s", sk_db_errmsg(u.db));
+	cr_assert_eq(unit_query_int(u.db->sql, "SELECT count(*) FROM certificate"), 0);
+	unit_db_close(&u);
+}
+
+/* ---- settings for printing ---- */
+
+Test(certificate, base_url_rules)
+{
+	const char *good[] = { "https://verify.example.jp", "http://127.0.0.1:8080", "https://x.jp/shiken/verify",
+			       "https://[::1]:8443/v", "https://a.jp/%7Euser" };
+	const char *bad[] = { "", "https://", "http://", "ftp://x.jp", "x.jp", "https:///c", "https://x.jp/",
+			      "https://x.jp?q=1", "https://x.jp/#f", "https://x jp", "https://x.jp/\"", "https://x.jp/{c}",
+			      "https://ex_ample.jp", "https://x.jp/\xe3\x81\x82" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_assert(sk_cert_base_url_valid(good[i]), "'%s' refused", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert(!sk_cert_base_url_valid(bad[i]), "'%s' accepted", bad[i]);
+	char long_url[300] = "https://x.jp/";
+	memset(long_url + 13, 'a', 187);
+	long_url[200] = '\0';
+	cr_assert(sk_cert_base_url_valid(long_url), "200 characters");
+	long_url[200] = 'a';
+	long_url[201] = '\0';
+	cr_assert(!sk_cert_base_url_valid(long_url), "201 characters");
+	char *url = sk_cert_url("https://x.jp", "a.b.c");
+	cr_assert_str_eq(url, "https://x.jp/c/a.b.c");
+	free(url);
+}
+
+Test(certificate, issuer_name_rules_and_defaults)
+{
+	cr_assert(sk_cert_issuer_name_valid("一般社団法人 工業製品技能試験協会"));
+	cr_assert(sk_cert_issuer_name_valid("Japan Industrial Skills Testing Association"));
+	const char *bad[] = { "", "   ", "line\nbreak", "tab\there", "a {b|c}", "C1 \xc2\x85", "bad \xff utf-8" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert(!sk_cert_issuer_name_valid(bad[i]), "'%s' accepted", bad[i]);
+	char name[512] = "";
+	for (int i = 0; i < 100; i++)
+		strcat(name, "証");
+	cr_assert(sk_cert_issuer_name_valid(name), "100 characters");
+	strcat(name, "証");
+	cr_assert(!sk_cert_issuer_name_valid(name), "101 characters");
+
+	struct unit_db u;
+	unit_db_open(&u, 0);
+	char *ja = sk_cert_issuer_name(u.db, "ja"), *en = sk_cert_issuer_name(u.db, "en");
+	cr_assert_str_eq(ja, SK_CERT_ISSUER_NAME_JA_DEFAULT);
+	cr_assert_str_eq(en, SK_CERT_ISSUER_NAME_EN_DEFAULT);
+	free(ja);
+	free(en);
+	cr_assert_eq(sk_db_meta_set(u.db, SK_CONFIG_ISSUER_NAME_EN, "Testing Body"), 0);
+	en = sk_cert_issuer_name(u.db, "en");
+	cr_assert_str_eq(en, "Testing Body");
+	free(en);
+	cr_assert_null(sk_cert_base_url(u.db));
+	cr_assert_eq(u.db->err, SK_ENOTFOUND);
 	unit_db_close(&u);
 }
