@@ -350,13 +350,6 @@ static void emblem(struct sk_doc *doc, double cx, double cy, double R)
 
 /* ---- layout ---- */
 
-/* Text laid out before anything is drawn. */
-struct piece {
-	struct sk_style st;
-	struct sk_text_block b;
-	int ready;
-};
-
 struct ctx {
 	struct sk_doc *doc;
 	const struct sk_fontset *fs;
@@ -385,44 +378,29 @@ static struct sk_style aligned(struct sk_style s, enum sk_align a)
 	return s;
 }
 
-/* Lay out text as p; `field` names it in an error ("the name"). */
-static int lay(struct ctx *c, struct piece *p, struct sk_style st, const char *text, double width, const char *owner,
-	       const char *field)
+/* Lay out a registry value; on failure err names the field. */
+static int lay(struct ctx *c, struct sk_piece *p, struct sk_style st, const char *text, double width,
+	       const char *owner, const char *field)
 {
-	char why[256] = "";
 	if (c->rc)
 		return c->rc;
-	p->st = st;
-	int rc = sk_text_layout(c->fs, &st, text, width, &p->b, why, sizeof(why));
-	if (rc) {
-		snprintf(c->err, c->errlen, "%s: %s: %s", owner, field, why[0] ? why : sk_strerror(rc));
-		return c->rc = rc;
-	}
-	p->ready = 1;
-	return 0;
+	return c->rc = sk_piece_lay(c->fs, p, st, text, width, owner, field, c->err, c->errlen);
 }
 
-static void release(struct piece *p)
-{
-	if (p->ready)
-		sk_text_release(&p->b);
-	p->ready = 0;
-}
-
-static double height(const struct piece *p)
+static double height(const struct sk_piece *p)
 {
 	return p->ready ? p->b.height : 0;
 }
 
-static double first_baseline(const struct piece *p)
+static double first_baseline(const struct sk_piece *p)
 {
 	return p->ready && p->b.nlines ? p->b.lines[0].baseline : 0;
 }
 
-static void draw(struct ctx *c, const struct piece *p, double x, double y, double box_width)
+static void draw(struct ctx *c, const struct sk_piece *p, double x, double y, double box_width)
 {
-	if (p->ready && !c->dry)
-		sk_text_draw(c->doc, &p->b, &p->st, x, y, box_width);
+	if (!c->dry)
+		sk_piece_draw(c->doc, p, x, y, box_width);
 }
 
 static const char *const months[] = { "January", "February", "March",     "April",   "May",      "June",
@@ -456,13 +434,13 @@ struct cert {
 	struct sk_keyring ring;
 	struct sk_registration reg;
 	char *base_url, *url, *issuer_ja, *issuer_en;
-	struct piece pc[NPIECES];
+	struct sk_piece pc[NPIECES];
 };
 
 static void cert_free(struct cert *ct)
 {
 	for (int i = 0; i < NPIECES; i++)
-		release(&ct->pc[i]);
+		sk_piece_release(&ct->pc[i]);
 	sk_cert_check_release(&ct->check);
 	sk_keyring_release(&ct->ring);
 	sk_cert_release(&ct->stored);
@@ -477,7 +455,7 @@ static void cert_free(struct cert *ct)
 static int lay_all(struct ctx *c, struct cert *ct)
 {
 	const struct sk_cert_claims *cl = &ct->check.claims;
-	struct piece *pc = ct->pc;
+	struct sk_piece *pc = ct->pc;
 	const double label_w = MM(LABEL_W) - 4, value_w = MM(RIGHT - LEFT - LABEL_W);
 	char who[64], buf[1024], buf2[1024], dja[40], den[40];
 	snprintf(who, sizeof(who), "certificate %s", cl->number);
@@ -500,7 +478,7 @@ static int lay_all(struct ctx *c, struct cert *ct)
 			return c->rc;
 		if (pc[P_NAME].b.nlines == 1 || size <= 12)
 			break;
-		release(&pc[P_NAME]);
+		sk_piece_release(&pc[P_NAME]);
 	}
 
 	date_texts(dja, den, cl->birthdate);
@@ -518,7 +496,7 @@ static int lay_all(struct ctx *c, struct cert *ct)
 	lay(c, &pc[P_TEST_EN], mincho(9.5), buf, value_w, who, "test");
 	if (!c->rc && pc[P_TEST_EN].b.nlines > 1) {
 		/* The level on a line of its own rather than broken up. */
-		release(&pc[P_TEST_EN]);
+		sk_piece_release(&pc[P_TEST_EN]);
 		snprintf(buf, sizeof(buf), "%s\n%s", cl->category_en, en(level2 ? M_LEVEL_2 : M_LEVEL_1));
 		lay(c, &pc[P_TEST_EN], mincho(9.5), buf, value_w, who, "test");
 	}
@@ -556,13 +534,13 @@ static int lay_all(struct ctx *c, struct cert *ct)
 		if (lay(c, &pc[P_ISSUER_JA], mincho(size), ct->issuer_ja, issuer_w, "setting", SK_CONFIG_ISSUER_NAME_JA) ||
 		    pc[P_ISSUER_JA].b.nlines == 1 || size <= 11)
 			break;
-		release(&pc[P_ISSUER_JA]);
+		sk_piece_release(&pc[P_ISSUER_JA]);
 	}
 	for (double size = 10;; size -= 0.5) {
 		if (lay(c, &pc[P_ISSUER_EN], mincho(size), ct->issuer_en, issuer_w, "setting", SK_CONFIG_ISSUER_NAME_EN) ||
 		    pc[P_ISSUER_EN].b.nlines == 1 || size <= 8)
 			break;
-		release(&pc[P_ISSUER_EN]);
+		sk_piece_release(&pc[P_ISSUER_EN]);
 	}
 
 	/* Under the QR code: the number, and where to check it. */
@@ -658,7 +636,7 @@ static void hairline(struct ctx *c, double x1, double y, double x2, struct sk_rg
 /* Japanese then English with their first baselines on `base`: side by
  * side when both are one line and fit in width (and not `stack`), else
  * the English under the Japanese. Returns where it ends. */
-static double pair_at(struct ctx *c, const struct piece *j, const struct piece *e, double x, double base,
+static double pair_at(struct ctx *c, const struct sk_piece *j, const struct sk_piece *e, double x, double base,
 		      double width, double gap, int stack)
 {
 	double jt = base - first_baseline(j);
@@ -692,7 +670,7 @@ static struct sk_qr *cert_qr(const char *url)
  * *pushed whether the text above pushed the foot off the bottom margin. */
 static int draw_page(struct ctx *c, struct cert *ct, const struct sk_qr *qr, double *bottom, int *pushed)
 {
-	struct piece *pc = ct->pc;
+	struct sk_piece *pc = ct->pc;
 	const double left = MM(LEFT), right = MM(RIGHT), value_x = MM(LEFT + LABEL_W);
 
 	draw(c, &pc[P_NUMBER_TOP], left, MM(20.5), right - left);
@@ -705,8 +683,8 @@ static int draw_page(struct ctx *c, struct cert *ct, const struct sk_qr *qr, dou
 	const int value_ja[NROWS] = { P_NAME, P_DOB_JA, P_NAT_JA, P_TEST_JA, P_PASSED_JA, P_NUMBER };
 	const int value_en[NROWS] = { -1, P_DOB_EN, P_NAT_EN, P_TEST_EN, P_PASSED_EN, -1 };
 	for (int r = 0; r < NROWS; r++) {
-		const struct piece *vj = &pc[value_ja[r]], *ve = value_en[r] >= 0 ? &pc[value_en[r]] : NULL;
-		const struct piece *lj = &pc[P_LABEL_JA + r], *le = &pc[P_LABEL_EN + r];
+		const struct sk_piece *vj = &pc[value_ja[r]], *ve = value_en[r] >= 0 ? &pc[value_en[r]] : NULL;
+		const struct sk_piece *lj = &pc[P_LABEL_JA + r], *le = &pc[P_LABEL_EN + r];
 		double base = y + MM(2) * g + fmax(first_baseline(vj), first_baseline(lj));
 		double end = fmax(pair_at(c, lj, le, left, base, MM(LABEL_W) - 4, MM(1.5), 0),
 				  pair_at(c, vj, ve, value_x, base, right - value_x, MM(3), r == R_TEST));

@@ -1,6 +1,7 @@
 /* Shared pieces of printed documents; see common.h. */
 #include "print/common.h"
 #include "core/date.h"
+#include "core/error.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -110,4 +111,39 @@ uint64_t sk_print_key_hash(const void *data, size_t len)
 	for (int i = 0; i < 8; i++)
 		v = v << 8 | h[i];
 	return v;
+}
+
+int sk_piece_lay(const struct sk_fontset *fs, struct sk_piece *p, struct sk_style st, const char *text,
+		 double width, const char *owner, const char *field, char *err, size_t errlen)
+{
+	char why[256] = "";
+	p->st = st;
+	int rc = sk_text_layout(fs, &st, text ? text : "", width, &p->b, why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "%s: %s: %s", owner, field, why[0] ? why : sk_strerror(rc));
+		return rc;
+	}
+	p->ready = 1;
+	return 0;
+}
+
+void sk_piece_draw(struct sk_doc *doc, const struct sk_piece *p, double x, double y, double box_width)
+{
+	if (p->ready)
+		sk_text_draw(doc, &p->b, &p->st, x, y, box_width);
+}
+
+void sk_piece_release(struct sk_piece *p)
+{
+	if (p->ready)
+		sk_text_release(&p->b);
+	p->ready = 0;
+}
+
+int sk_has_japanese(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if (*p >= 0xE3 && *p <= 0xEF) /* U+3000..U+FFFF: kana, kanji, full-width forms */
+			return 1;
+	return 0;
 }

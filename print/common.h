@@ -12,6 +12,27 @@
 
 struct sk_date;
 
+/* A value from the registry laid out ahead of drawing: documents measure
+ * what they will print, then draw it. */
+struct sk_piece {
+	struct sk_style st;
+	struct sk_text_block b;
+	int ready;
+};
+
+/* Lay text (NULL: "") out in style st within width. On failure err is
+ * "OWNER: FIELD: why" (e.g. "venue HAN1: address: character '…' (U+…) is
+ * in no installed font") and the error is returned. */
+int sk_piece_lay(const struct sk_fontset *fs, struct sk_piece *p, struct sk_style st, const char *text,
+		 double width, const char *owner, const char *field, char *err, size_t errlen);
+/* Draw a laid-out piece (nothing if it is not). */
+void sk_piece_draw(struct sk_doc *doc, const struct sk_piece *p, double x, double y, double box_width);
+void sk_piece_release(struct sk_piece *p);
+
+/* Non-zero if text has a character from U+3000 on (kana, kanji,
+ * full-width forms): such text is set in the Japanese face. */
+int sk_has_japanese(const char *text);
+
 /* The process-wide fontset (opened on first use; never freed). NULL with
  * the reason in err when the fonts are missing. */
 const struct sk_fontset *sk_print_fonts(char *err, size_t errlen);

@@ -144,12 +144,6 @@ struct ctx {
 	int rc;
 };
 
-struct piece {
-	struct sk_style st;
-	struct sk_text_block b;
-	int ready;
-};
-
 static const char *ja(int m)
 {
 	return sk_i18n_lookup("ja", msgs[m]);
@@ -179,49 +173,26 @@ static struct sk_style aligned(struct sk_style s, enum sk_align a)
 	return s;
 }
 
-static int has_japanese(const char *text)
-{
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		if (*p >= 0xE3 && *p <= 0xEF) /* U+3000..U+FFFF: kana, kanji, full-width forms */
-			return 1;
-	return 0;
-}
-
 /* Noto Sans for text without Japanese (names, venues abroad), so a name
  * with diacritics is in one typeface; the Japanese face otherwise. */
 static struct sk_style face_for(const struct ctx *c, const char *text, double size, int bold)
 {
-	return has_japanese(text) ? gothic(c, size, bold) : sans(c, size, bold);
+	return sk_has_japanese(text) ? gothic(c, size, bold) : sans(c, size, bold);
 }
 
-static int lay(struct ctx *c, struct piece *p, struct sk_style st, const char *text, double width,
+/* Lay out a registry value; on failure err names the field. */
+static int lay(struct ctx *c, struct sk_piece *p, struct sk_style st, const char *text, double width,
 	       const char *owner, const char *field)
 {
-	char why[256] = "";
 	if (c->rc)
 		return c->rc;
-	p->st = st;
-	int rc = sk_text_layout(c->fs, &st, text ? text : "", width, &p->b, why, sizeof(why));
-	if (rc) {
-		snprintf(c->err, c->errlen, "%s: %s: %s", owner, field, why[0] ? why : sk_strerror(rc));
-		c->rc = rc;
-		return rc;
-	}
-	p->ready = 1;
-	return 0;
+	return c->rc = sk_piece_lay(c->fs, p, st, text, width, owner, field, c->err, c->errlen);
 }
 
-static void draw(struct ctx *c, const struct piece *p, double x, double y, double box_width)
+static void draw(struct ctx *c, const struct sk_piece *p, double x, double y, double box_width)
 {
-	if (p->ready && !c->dry)
-		sk_text_draw(c->doc, &p->b, &p->st, x, y, box_width);
-}
-
-static void release(struct piece *p)
-{
-	if (p->ready)
-		sk_text_release(&p->b);
-	p->ready = 0;
+	if (!c->dry)
+		sk_piece_draw(c->doc, p, x, y, box_width);
 }
 
 static void rect(struct ctx *c, double x, double y, double w, double h, double line_width, double fill)
@@ -377,7 +348,7 @@ struct notice {
 	int is_pass, is_fail, is_absent, is_disq, level2;
 	double name_size;
 	int given_below;
-	struct piece pc[NPIECES];
+	struct sk_piece pc[NPIECES];
 	/* the frame of the design on the page */
 	double left, top_y, cw, label_w, pad, value_x, value_w, foot_y;
 };
@@ -390,7 +361,7 @@ static int lay_values(struct ctx *c, struct notice *n, const struct sk_venue *ve
 {
 	const double k = c->k, value_w = n->value_w;
 	const struct sk_ledger_row *row = &n->row;
-	struct piece *pc = n->pc;
+	struct sk_piece *pc = n->pc;
 	char who[80], where[80], what[40], buf[1024], dja[48], dl2[48];
 	snprintf(who, sizeof(who), "candidate %s", n->cand.reference);
 	snprintf(where, sizeof(where), "venue %s", venue->code);
@@ -414,8 +385,8 @@ static int lay_values(struct ctx *c, struct notice *n, const struct sk_venue *ve
 			break;
 		}
 		n->name_size -= 1;
-		release(&pc[P_FAMILY]);
-		release(&pc[P_GIVEN]);
+		sk_piece_release(&pc[P_FAMILY]);
+		sk_piece_release(&pc[P_GIVEN]);
 	}
 	snprintf(buf, sizeof(buf), "%s　%s", ja(M_NAME_NOTE), l2(c, M_NAME_NOTE));
 	lay(c, &pc[P_NAME_NOTE], gothic(c, 6.8, 0), buf, value_w, "notice", "caption");
@@ -447,18 +418,18 @@ static int lay_values(struct ctx *c, struct notice *n, const struct sk_venue *ve
 	/* The venue's name, city and country (abroad); say which field holds
 	 * a character no font has. */
 	lay(c, &pc[P_VENUE], face_for(c, venue->name, 11, 0), venue->name, value_w, where, "name");
-	release(&pc[P_VENUE]);
+	sk_piece_release(&pc[P_VENUE]);
 	lay(c, &pc[P_VENUE], face_for(c, venue->city, 11, 0), venue->city, value_w, where, "city");
-	release(&pc[P_VENUE]);
+	sk_piece_release(&pc[P_VENUE]);
 	const struct sk_country *vc = sk_country_find(venue->country);
 	snprintf(buf, sizeof(buf), "%s", venue->name);
 	if (venue->city[0]) {
 		size_t m = strlen(buf);
-		snprintf(buf + m, sizeof(buf) - m, "%s%s", has_japanese(buf) ? "　" : ", ", venue->city);
+		snprintf(buf + m, sizeof(buf) - m, "%s%s", sk_has_japanese(buf) ? "　" : ", ", venue->city);
 	}
 	if (vc && strcmp(vc->alpha2, "JP")) {
 		size_t m = strlen(buf);
-		snprintf(buf + m, sizeof(buf) - m, "%s%s", has_japanese(buf) ? "　" : ", ", vc->name_en);
+		snprintf(buf + m, sizeof(buf) - m, "%s%s", sk_has_japanese(buf) ? "　" : ", ", vc->name_en);
 	}
 	lay(c, &pc[P_VENUE], face_for(c, buf, 11, 0), buf, value_w, where, "name");
 	lay(c, &pc[P_SITTING], sans(c, 8, 0), n->sit.code, 0, "sitting", "code");
@@ -490,7 +461,7 @@ static double draw_page(struct ctx *c, struct notice *n)
 	const double k = c->k, g = c->gap, left = n->left, cw = n->cw, pad = n->pad;
 	const double label_w = n->label_w, value_x = n->value_x;
 	const struct sk_ledger_row *row = &n->row;
-	struct piece *pc = n->pc;
+	struct sk_piece *pc = n->pc;
 	char buf[1024], buf2[1024];
 	double y = n->top_y;
 
@@ -834,7 +805,7 @@ failed:
 	rc = c.rc;
 cleanup:
 	for (int i = 0; i < NPIECES; i++)
-		release(&n->pc[i]);
+		sk_piece_release(&n->pc[i]);
 	sk_candidate_release(&n->cand);
 	free(venue);
 	free(n);

@@ -64,17 +64,11 @@ struct ctx {
 	int rc;
 };
 
-struct piece {
-	struct sk_style st;
-	struct sk_text_block b;
-	int ready;
-};
-
 struct entry {
 	struct sk_registration reg;
 	int64_t photo_id;
 	char dob_en[32];
-	struct piece family, given, dob, test;
+	struct sk_piece family, given, dob, test;
 	int given_below;
 };
 
@@ -97,34 +91,18 @@ static struct sk_style gothic(double size, int bold)
 	return s;
 }
 
-static int lay(struct ctx *c, struct piece *p, struct sk_style st, const char *text, double width,
+/* Lay out a registry value; on failure err names the field. */
+static int lay(struct ctx *c, struct sk_piece *p, struct sk_style st, const char *text, double width,
 	       const char *owner, const char *field)
 {
-	char why[256] = "";
 	if (c->rc)
 		return c->rc;
-	p->st = st;
-	int rc = sk_text_layout(c->fs, &st, text ? text : "", width, &p->b, why, sizeof(why));
-	if (rc) {
-		snprintf(c->err, c->errlen, "%s: %s: %s", owner, field, why[0] ? why : sk_strerror(rc));
-		c->rc = rc;
-		return rc;
-	}
-	p->ready = 1;
-	return 0;
+	return c->rc = sk_piece_lay(c->fs, p, st, text, width, owner, field, c->err, c->errlen);
 }
 
-static void draw(struct ctx *c, const struct piece *p, double x, double y, double box_width)
+static void draw(struct ctx *c, const struct sk_piece *p, double x, double y, double box_width)
 {
-	if (p->ready)
-		sk_text_draw(c->doc, &p->b, &p->st, x, y, box_width);
-}
-
-static void release(struct piece *p)
-{
-	if (p->ready)
-		sk_text_release(&p->b);
-	p->ready = 0;
+	sk_piece_draw(c->doc, p, x, y, box_width);
 }
 
 static double put(struct ctx *c, struct sk_style st, const char *text, double x, double y, double w)
@@ -291,7 +269,7 @@ int sk_print_roster(struct sk_db *db, const char *sitting, const char *room, con
 	set_columns(&c, sk_doc_width(doc) - 2 * MARGIN);
 	struct sk_sitting sit;
 	struct sk_venue *venue = NULL;
-	struct piece venue_name = { 0 }, room_code = { 0 }, tests = { 0 };
+	struct sk_piece venue_name = { 0 }, room_code = { 0 }, tests = { 0 };
 	char buf[1024], who[80], dja[48], den[48];
 	int rc;
 
@@ -359,8 +337,8 @@ int sk_print_roster(struct sk_db *db, const char *sitting, const char *room, con
 			double h = e->given_below ? fb->height + gb->height : fb->height;
 			if (h <= ROW_H - 6 || size <= 6)
 				break;
-			release(&e->family);
-			release(&e->given);
+			sk_piece_release(&e->family);
+			sk_piece_release(&e->given);
 		}
 		struct sk_date d;
 		if (sk_date_parse(&d, cand.date_of_birth) == 0) {
@@ -558,15 +536,15 @@ int sk_print_roster(struct sk_db *db, const char *sitting, const char *room, con
 
 cleanup:
 	for (size_t k = 0; k < ro.n; k++) {
-		release(&ro.e[k].family);
-		release(&ro.e[k].given);
-		release(&ro.e[k].dob);
-		release(&ro.e[k].test);
+		sk_piece_release(&ro.e[k].family);
+		sk_piece_release(&ro.e[k].given);
+		sk_piece_release(&ro.e[k].dob);
+		sk_piece_release(&ro.e[k].test);
 	}
 	free(ro.e);
-	release(&venue_name);
-	release(&room_code);
-	release(&tests);
+	sk_piece_release(&venue_name);
+	sk_piece_release(&room_code);
+	sk_piece_release(&tests);
 	free(venue);
 	if (rc && err && errlen && !err[0])
 		snprintf(err, errlen, "%s", sk_strerror(rc));

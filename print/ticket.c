@@ -56,13 +56,6 @@ struct ctx {
 	int rc;
 };
 
-/* A value from the registry, laid out ahead of drawing. */
-struct piece {
-	struct sk_style st;
-	struct sk_text_block b;
-	int ready;
-};
-
 static struct sk_style sans(const struct ctx *c, double size, int bold)
 {
 	struct sk_style s = { .face = SK_FACE_SANS, .size = size * c->k, .bold = bold, .leading = 1.3 };
@@ -82,51 +75,23 @@ static struct sk_style centred(struct sk_style s)
 	return s;
 }
 
-/* Noto Sans for text without Japanese (names and addresses abroad), the
- * Japanese face otherwise. */
-static int has_japanese(const char *text)
-{
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		if (*p >= 0xE3 && *p <= 0xEF) /* U+3000..U+FFFF: kana, kanji, full-width forms */
-			return 1;
-	return 0;
-}
-
 static struct sk_style face_for(const struct ctx *c, const char *text, double size, int bold)
 {
-	return has_japanese(text) ? gothic(c, size, bold) : sans(c, size, bold);
+	return sk_has_japanese(text) ? gothic(c, size, bold) : sans(c, size, bold);
 }
 
-/* Lay out a registry value; on failure err names the field ("venue HAN1:
- * address: character '…' (U+…) is in no installed font"). */
-static int lay(struct ctx *c, struct piece *p, struct sk_style st, const char *text, double width,
+/* Lay out a registry value; on failure err names the field. */
+static int lay(struct ctx *c, struct sk_piece *p, struct sk_style st, const char *text, double width,
 	       const char *owner, const char *field)
 {
-	char why[256] = "";
 	if (c->rc)
 		return c->rc;
-	p->st = st;
-	int rc = sk_text_layout(c->fs, &st, text ? text : "", width, &p->b, why, sizeof(why));
-	if (rc) {
-		snprintf(c->err, c->errlen, "%s: %s: %s", owner, field, why[0] ? why : sk_strerror(rc));
-		c->rc = rc;
-		return rc;
-	}
-	p->ready = 1;
-	return 0;
+	return c->rc = sk_piece_lay(c->fs, p, st, text, width, owner, field, c->err, c->errlen);
 }
 
-static void draw(struct ctx *c, const struct piece *p, double x, double y, double box_width)
+static void draw(struct ctx *c, const struct sk_piece *p, double x, double y, double box_width)
 {
-	if (p->ready)
-		sk_text_draw(c->doc, &p->b, &p->st, x, y, box_width);
-}
-
-static void release(struct piece *p)
-{
-	if (p->ready)
-		sk_text_release(&p->b);
-	p->ready = 0;
+	sk_piece_draw(c->doc, p, x, y, box_width);
 }
 
 /* Fixed text of the form: returns the height used, 0 after an error. */
@@ -291,7 +256,7 @@ int sk_print_ticket(struct sk_db *db, const char *exam_number, const struct sk_p
 	enum { P_EXAMNO, P_FAMILY, P_GIVEN, P_CAPTION, P_DOB, P_NAT, P_TEST_JA, P_TEST_EN, P_SECTIONS,
 	       P_DATE_JA, P_DATE_EN, P_ARRIVE_JA, P_ARRIVE_EN, P_VENUE, P_ADDRESS, P_ROOM, P_SEAT, P_SITTING,
 	       NPIECES };
-	struct piece pc[NPIECES];
+	struct sk_piece pc[NPIECES];
 	int rc;
 
 	memset(&cand, 0, sizeof(cand));
@@ -369,8 +334,8 @@ int sk_print_ticket(struct sk_db *db, const char *exam_number, const struct sk_p
 		} else {
 			name_size -= 1;
 		}
-		release(&pc[P_FAMILY]);
-		release(&pc[P_GIVEN]);
+		sk_piece_release(&pc[P_FAMILY]);
+		sk_piece_release(&pc[P_GIVEN]);
 	}
 	lay(&c, &pc[P_CAPTION], gothic(&c, 6.8, 0),
 	    "旅券（パスポート）の表記どおり・姓、名の順　As in the passport: surname, then given names", value_w,
@@ -440,7 +405,7 @@ int sk_print_ticket(struct sk_db *db, const char *exam_number, const struct sk_p
 	const struct sk_country *vc = sk_country_find(venue->country);
 	/* The address as written, then the city unless it is in it already,
 	 * then the country unless the test is in Japan. */
-	const char *sep = has_japanese(venue->address) ? "　" : ", ";
+	const char *sep = sk_has_japanese(venue->address) ? "　" : ", ";
 	snprintf(buf, sizeof(buf), "%s", venue->address);
 	if (venue->city[0] && !strstr(venue->address, venue->city)) {
 		size_t n = strlen(buf);
@@ -452,9 +417,9 @@ int sk_print_ticket(struct sk_db *db, const char *exam_number, const struct sk_p
 	}
 	/* Say which field holds the character: the address or the city. */
 	lay(&c, &pc[P_ADDRESS], face_for(&c, venue->address, 9.5, 0), venue->address, value_w, where, "address");
-	release(&pc[P_ADDRESS]);
+	sk_piece_release(&pc[P_ADDRESS]);
 	lay(&c, &pc[P_ADDRESS], face_for(&c, venue->city, 9.5, 0), venue->city, value_w, where, "city");
-	release(&pc[P_ADDRESS]);
+	sk_piece_release(&pc[P_ADDRESS]);
 	lay(&c, &pc[P_ADDRESS], face_for(&c, buf, 9.5, 0), buf, value_w, where, "address");
 
 	lay(&c, &pc[P_ROOM], face_for(&c, reg.room, 20, 1), reg.room, 0, where, "room");
@@ -636,7 +601,7 @@ failed:
 	rc = c.rc;
 cleanup:
 	for (int i = 0; i < NPIECES; i++)
-		release(&pc[i]);
+		sk_piece_release(&pc[i]);
 	free(venue);
 	sk_candidate_release(&cand);
 	if (rc && err && errlen && !err[0])
