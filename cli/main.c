@@ -51,6 +51,8 @@ const struct cmd cli_commands[] = {
 	{ "verify", cmd_verify, 0, N_("check a certificate's QR code or token, offline or against the registry"), NULL },
 	{ "serve", cmd_serve, NEED_DB | NEED_KEYS,
 	  N_("the web service: certificate verification page, JSON API, public keys"), NULL },
+	{ "staff", cmd_staff, NEED_DB | WRITES_DB | NEED_KEYS,
+	  N_("staff accounts for the web check-in station: add, list, disable"), staff_subs },
 	{ "config", cmd_config, NEED_DB | WRITES_DB | NEED_KEYS, N_("show and change settings"), config_subs },
 	{ "audit", cmd_audit, NEED_DB | NEED_KEYS, N_("show and verify the audit log"), audit_subs },
 	{ "backup", cmd_backup, NEED_DB | NEED_KEYS, N_("copy the database consistently while it is in use"), NULL },
