@@ -86,13 +86,17 @@ start() {
 		>"$WORK/serve.out" 2>"$WORK/serve.err" &
 	PID=$!
 	SERVERS+=("$PID")
-	local i
-	for i in $(seq 1 200); do
-		grep -q "listening on" "$WORK/serve.err" && break
+	local i addr
+	URL=
+	for i in $(seq 1 400); do
+		# The whole line, not just its start: it may be written in pieces.
+		addr=$(sed -n 's/^shiken serve: listening on \([0-9.]*:[0-9]*\),.*/\1/p' "$WORK/serve.err")
+		[[ -n "$addr" ]] && break
 		kill -0 "$PID" 2>/dev/null || { cat "$WORK/serve.err" >&2; fail "serve did not start"; }
 		sleep 0.05
 	done
-	URL="http://$(sed -n 's/^shiken serve: listening on \([0-9.]*:[0-9]*\),.*/\1/p' "$WORK/serve.err")"
+	[[ -n "$addr" ]] || { cat "$WORK/serve.err" >&2; fail "serve printed no address"; }
+	URL="http://$addr"
 }
 stop() {
 	kill -TERM "$PID"

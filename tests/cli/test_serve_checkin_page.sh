@@ -57,12 +57,16 @@ trap '[[ -n "$SERVER" ]] && kill -KILL "$SERVER" 2>/dev/null; rm -rf "$WORK"' EX
 "$SHIKEN" --db "$DB" serve --base-url https://verify.example.jp --listen 127.0.0.1:0 --rate-limit 0 \
 	>"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER=$!
-for i in $(seq 1 200); do
-	grep -q "listening on" "$WORK/serve.err" && break
+addr=
+for i in $(seq 1 400); do
+	# The whole line, not just its start: it may be written in pieces.
+	addr=$(sed -n 's/^shiken serve: listening on \([0-9.]*:[0-9]*\),.*/\1/p' "$WORK/serve.err")
+	[[ -n "$addr" ]] && break
 	kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/serve.err" >&2; fail "serve did not start"; }
 	sleep 0.05
 done
-URL="http://$(sed -n 's/^shiken serve: listening on \([0-9.]*:[0-9]*\),.*/\1/p' "$WORK/serve.err")"
+[[ -n "$addr" ]] || { cat "$WORK/serve.err" >&2; fail "serve printed no address"; }
+URL="http://$addr"
 
 {
 	for k in 0 1 2; do
