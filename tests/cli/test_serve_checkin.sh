@@ -82,6 +82,9 @@ consistent
 SERVERS=()
 trap 'for p in "${SERVERS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 start() {
+	# The old server's lines must be gone before the new one starts: the
+	# shell truncates the file in the child, which may come too late.
+	rm -f "$WORK/serve.err"
 	"$SHIKEN" --db "$DB" serve --listen 127.0.0.1:0 --base-url https://verify.example.jp --rate-limit 0 \
 		>"$WORK/serve.out" 2>"$WORK/serve.err" &
 	PID=$!
@@ -90,7 +93,7 @@ start() {
 	URL=
 	for i in $(seq 1 400); do
 		# The whole line, not just its start: it may be written in pieces.
-		addr=$(sed -n 's/^shiken serve: listening on \([0-9.]*:[0-9]*\),.*/\1/p' "$WORK/serve.err")
+		addr=$(sed -n 's/^shiken serve: listening on \([0-9.]*:[0-9]*\),.*/\1/p' "$WORK/serve.err" 2>/dev/null)
 		[[ -n "$addr" ]] && break
 		kill -0 "$PID" 2>/dev/null || { cat "$WORK/serve.err" >&2; fail "serve did not start"; }
 		sleep 0.05
