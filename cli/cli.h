@@ -89,6 +89,7 @@ int cmd_verify(struct cli *cli, int argc, char **argv);
 int cmd_checkin(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
+int cmd_staff(struct cli *cli, int argc, char **argv);
 
 
 /* Run one command (argv[0] is its name) as main() would: open the database
@@ -119,7 +120,8 @@ struct subcmd {
 extern const struct subcmd test_subs[], candidate_subs[], venue_subs[], sitting_subs[],
 	register_subs[], fee_subs[], audit_subs[], bank_subs[], item_subs[], blueprint_subs[],
 	form_subs[], paper_subs[], config_subs[], print_subs[], responses_subs[], scores_subs[],
-	incident_subs[], result_subs[], ledger_subs[], keys_subs[], cert_subs[], checkin_subs[], stats_subs[];
+	incident_subs[], result_subs[], ledger_subs[], keys_subs[], cert_subs[], checkin_subs[], stats_subs[],
+	staff_subs[];
 
 /* Dispatch argv[1] among subs; prints usage and returns EXIT_USAGE when the
  * verb is missing or unknown. `usage` describes the command as a whole. */

@@ -16,6 +16,8 @@
 #include "exam/certificate.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -55,6 +57,12 @@ static void heading(struct demo *d, const char *title)
 	printf("\n== %d. %s ==\n", ++d->step, title);
 	fflush(stdout);
 }
+
+/* A staff account for the web check-in station (shiken serve, /checkin):
+ * an admin with a random password, kept in a file of mode 0600, given to
+ * the real command on its standard input (--password-stdin). 0 or an exit
+ * code. */
+static int demo_staff(struct demo *d, char *password_file, size_t cap);
 
 /* Run a shiken command; argv is NULL-terminated. */
 static int run(struct demo *d, ...)
@@ -475,6 +483,10 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	    run(d, "register", "list", "--unpaid", "--csv", "--out", exp_u, NULL) ||
 	    run(d, "fee", "list", "--csv", "--out", exp_f, NULL))
 		goto done;
+	heading(d, _("a staff account for the web check-in station (shiken serve, /checkin)"));
+	char password_file[4096];
+	if (demo_staff(d, password_file, sizeof(password_file)) || run(d, "staff", "list", NULL))
+		goto done;
 	heading(d, _("verify the audit log and back up"));
 	if (run(d, "audit", "verify", NULL) ||
 	    run(d, "backup", at(d, "backup/shiken-backup.db"), "--with-key", NULL))
@@ -511,8 +523,48 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	printf("  %-40s %s\n", exp_u, _("registrations whose fee is not paid"));
 	printf("  %-40s %s\n", exp_f, _("fee records"));
 	printf("  %s/backup/  %s\n", out, _("a consistent backup with its key file"));
+	printf("  %-40s %s\n", password_file, _("the password of the staff account demo-admin (check-in station)"));
 	code = EXIT_OK;
 done:
 	free(d);
 	return code;
+}
+
+static int demo_staff(struct demo *d, char *password_file, size_t cap)
+{
+	unsigned char raw[16];
+	char password[sodium_base64_ENCODED_LEN(16, sodium_base64_VARIANT_URLSAFE_NO_PADDING) + 1];
+	if (sodium_init() < 0) {
+		cli_error("%s", _("libsodium cannot start"));
+		return EXIT_FAIL;
+	}
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(password, sizeof(password) - 1, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	size_t n = strlen(password);
+	password[n] = '\n';
+	snprintf(password_file, cap, "%s", at(d, "staff-demo-admin-password.txt"));
+	int rc = cli_write_output(password_file, password, n + 1);
+	sodium_memzero(password, sizeof(password));
+	if (rc)
+		return rc;
+	/* The command reads the password on its standard input, as a script
+	 * gives it: the file, for the length of the command. */
+	int saved = dup(STDIN_FILENO), fd = open(password_file, O_RDONLY | O_CLOEXEC);
+	if (saved < 0 || fd < 0 || dup2(fd, STDIN_FILENO) < 0) {
+		cli_error(_("cannot read '%s': %s"), password_file, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		if (saved >= 0)
+			close(saved);
+		return EXIT_FAIL;
+	}
+	close(fd);
+	rc = run(d, "staff", "add", "demo-admin", "--role", "admin", "--password-stdin", NULL);
+	if (dup2(saved, STDIN_FILENO) < 0 && !rc) {
+		cli_error("%s", strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	close(saved);
+	return rc;
 }

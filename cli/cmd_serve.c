@@ -60,7 +60,7 @@ static const char usage[] =
 
 /* The route modules, in the order their routes are matched. A new module
  * (the check-in station) is one more line. */
-static const struct web_module *const modules[] = { &web_health, &web_cert, NULL };
+static const struct web_module *const modules[] = { &web_health, &web_cert, &web_checkin, NULL };
 
 /* A whole number in [min, max] from an option; 0 or an exit code. */
 static int number_arg(unsigned long *out, const char *opt, const char *s, unsigned long min, unsigned long max)
@@ -260,6 +260,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		.burst = (double)burst,
 		.log_fd = log_fd,
 		.fixed_now = fixed_now,
+		.key_path = cli->key_path,
 	};
 	struct web_server *srv = NULL;
 	char err[1024];

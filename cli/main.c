@@ -53,6 +53,8 @@ const struct cmd cli_commands[] = {
 	  N_("the web service: certificate verification page, JSON API, public keys"), NULL },
 	{ "stats", cmd_stats, NEED_DB | WRITES_DB | NEED_KEYS,
 	  N_("statistics: results by population, item analysis, forms, answer copying"), stats_subs },
+	{ "staff", cmd_staff, NEED_DB | WRITES_DB | NEED_KEYS,
+	  N_("staff accounts for the web check-in station: add, list, disable"), staff_subs },
 	{ "config", cmd_config, NEED_DB | WRITES_DB | NEED_KEYS, N_("show and change settings"), config_subs },
 	{ "audit", cmd_audit, NEED_DB | NEED_KEYS, N_("show and verify the audit log"), audit_subs },
 	{ "backup", cmd_backup, NEED_DB | NEED_KEYS, N_("copy the database consistently while it is in use"), NULL },

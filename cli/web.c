@@ -15,6 +15,7 @@
 #include "core/db.h"
 #include "core/error.h"
 #include "core/i18n.h"
+#include "core/keys.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -73,12 +74,18 @@ struct request_rec {
 	unsigned status;   /* 0 until a response is queued */
 	size_t bytes;
 	int handled;
+	/* A POST to a route that takes one: its body, or why it is refused. */
+	int post;              /* the body is being collected */
+	unsigned body_refused; /* 411 or 413, else 0 */
+	struct sk_buf body;
 };
 
 /* web_request's hidden half. */
 struct request_impl {
 	struct MHD_Connection *conn;
 	struct sk_db *db;
+	struct sk_db *wdb; /* web_db_write()'s, closed after the handler */
+	const struct sk_buf *body;
 };
 
 static uint64_t mono_us(void)
@@ -202,6 +209,45 @@ struct sk_db *web_db(struct web_request *req)
 	if (!impl->db)
 		impl->db = pool_get(&req->server->pool);
 	return impl->db;
+}
+
+const char *web_body(struct web_request *req, size_t *len)
+{
+	struct request_impl *impl = req->impl_;
+	*len = impl->body && impl->body->buf ? impl->body->len : 0;
+	return *len ? impl->body->buf : "";
+}
+
+const char *web_cookie(struct web_request *req, const char *name)
+{
+	struct request_impl *impl = req->impl_;
+	return MHD_lookup_connection_value(impl->conn, MHD_COOKIE_KIND, name);
+}
+
+struct sk_db *web_db_write(struct web_request *req)
+{
+	struct request_impl *impl = req->impl_;
+	struct web_server *srv = req->server;
+	if (impl->wdb)
+		return impl->wdb;
+	if (!srv->cfg.key_path) {
+		fprintf(stderr, "shiken serve: no key file: the service does not write\n");
+		return NULL;
+	}
+	char err[1024];
+	struct sk_db *db = NULL;
+	if (sk_db_open(&db, srv->cfg.db_path, 0, err, sizeof(err))) {
+		fprintf(stderr, "shiken serve: %s\n", err);
+		return NULL;
+	}
+	sk_db_set_clock(db, srv->cfg.fixed_now);
+	sk_db_set_command(db, "serve");
+	if (sk_keys_load(db, srv->cfg.key_path)) {
+		fprintf(stderr, "shiken serve: %s\n", sk_db_errmsg(db));
+		sk_db_close(db);
+		return NULL;
+	}
+	return impl->wdb = db;
 }
 
 const char *web_base_url(const struct web_server *srv)
@@ -354,9 +400,18 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 	}
 	api = (route->flags & WEB_API) != 0;
 	int get = !strcmp(rec->method, "GET") || !strcmp(rec->method, "HEAD");
-	if (!(get && (route->methods & WEB_GET))) {
+	int post = !strcmp(rec->method, "POST");
+	if (!(get && (route->methods & WEB_GET)) && !(post && (route->methods & WEB_POST))) {
 		error_response(res, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", api);
-		web_response_header(res, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		web_response_header(res, MHD_HTTP_HEADER_ALLOW,
+				    !(route->methods & WEB_POST) ? "GET, HEAD"
+				    : (route->methods & WEB_GET) ? "GET, HEAD, POST" : "POST");
+		return;
+	}
+	if (post && rec->body_refused) {
+		error_response(res, rec->body_refused,
+			       rec->body_refused == MHD_HTTP_LENGTH_REQUIRED ? "length required" : "request body too large",
+			       api);
 		return;
 	}
 	if (srv->cfg.rate > 0 && !(route->flags & WEB_NO_LIMIT)) {
@@ -375,7 +430,7 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 	char lang[WEB_LANG_MAX];
 	web_lang_choose(lang, MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "lang"),
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE), srv->langs);
-	struct request_impl impl = { conn, NULL };
+	struct request_impl impl = { conn, NULL, NULL, post ? &rec->body : NULL };
 	struct web_request req = {
 		.method = rec->method,
 		.path = path,
@@ -392,6 +447,11 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 		sk_db_clear_error(impl.db);
 		pool_put(&srv->pool, impl.db);
 	}
+	if (impl.wdb) {
+		if (rc && sk_db_errmsg(impl.wdb)[0])
+			fprintf(stderr, "shiken serve: %s\n", sk_db_errmsg(impl.wdb));
+		sk_db_close(impl.wdb);
+	}
 	if (rc) {
 		struct sk_buf t = SK_BUF_INIT;
 		web_log_target(&t, rec->target, WEB_LOG_TARGET_MAX);
@@ -406,6 +466,40 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 
 /* ---- libmicrohttpd's callbacks ---- */
 
+/* Whether the route a URL reaches takes POST (its body is then collected). */
+static int takes_post(struct web_server *srv, const char *url)
+{
+	const char *path = url;
+	if (srv->mount_len) {
+		if (strncmp(url, srv->mount, srv->mount_len) ||
+		    (url[srv->mount_len] != '/' && url[srv->mount_len] != '\0'))
+			return 0;
+		path = url[srv->mount_len] ? url + srv->mount_len : "/";
+	}
+	void *state;
+	const struct web_route *route = find_route(srv, path, &state);
+	return route && (route->methods & WEB_POST);
+}
+
+/* A POST's Content-Length: 0 with the length, 411 without one, 413 beyond
+ * WEB_BODY_MAX. */
+static unsigned post_length(struct MHD_Connection *conn)
+{
+	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (!length || !*length ||
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		return MHD_HTTP_LENGTH_REQUIRED;
+	size_t n = 0;
+	for (const char *p = length; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return MHD_HTTP_LENGTH_REQUIRED;
+		if (n > WEB_BODY_MAX)
+			return MHD_HTTP_CONTENT_TOO_LARGE;
+		n = n * 10 + (size_t)(*p - '0');
+	}
+	return n > WEB_BODY_MAX ? MHD_HTTP_CONTENT_TOO_LARGE : 0;
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	(void)conn;
@@ -417,6 +511,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	rec->start_us = mono_us();
 	rec->target_len = strlen(uri);
 	rec->target = strndup(uri, WEB_LOG_TARGET_MAX);
+	sk_buf_init(&rec->body);
 	if (!rec->target) {
 		free(rec);
 		return NULL;
@@ -440,6 +535,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (rec->post) {
+		if (*upload_data_size) {
+			/* Never beyond the Content-Length checked, which libmicrohttpd
+			 * holds the client to; checked again all the same. */
+			if (rec->body.len + *upload_data_size > WEB_BODY_MAX)
+				rec->body_refused = MHD_HTTP_CONTENT_TOO_LARGE;
+			else
+				sk_buf_add(&rec->body, upload_data, *upload_data_size);
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		if (sk_buf_failed(&rec->body))
+			return MHD_NO; /* out of memory: drop the connection */
+	}
 	if (!rec->method[0]) {
 		snprintf(rec->method, sizeof(rec->method), "%s", method);
 		/* A GET or HEAD without a body is answered on the next call, once
@@ -451,6 +560,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (get && (!length || !strcmp(length, "0")) &&
 		    !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
 			return MHD_YES;
+		/* A POST to a route that takes one: its body is collected first,
+		 * when its length is given and small enough. */
+		if (!strcmp(method, "POST") && takes_post(srv, url) &&
+		    !(rec->body_refused = post_length(conn))) {
+			rec->post = 1;
+			return MHD_YES;
+		}
 	}
 	rec->handled = 1;
 	struct web_response res = { .body = SK_BUF_INIT };
@@ -504,6 +620,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		log_line(srv, rec, conn);
 	if (rec->status)
 		atomic_fetch_add(&srv->served, 1);
+	sk_buf_release(&rec->body);
 	free(rec->target);
 	free(rec);
 	atomic_fetch_sub(&srv->in_flight, 1);

@@ -29,9 +29,10 @@
  * handler sets its own) and Cache-Control (no-store unless the handler says
  * otherwise).
  *
- * Request bodies are never read: only GET and HEAD are routed today. A
- * module with forms (the check-in station) adds WEB_POST here, a body limit
- * and the collection of the body before its handler is called.
+ * Request bodies: a route that takes WEB_POST gets its body, collected
+ * before the handler is called (web_body()). A POST must say its
+ * Content-Length (411 otherwise) of at most WEB_BODY_MAX bytes (413
+ * otherwise, answered before the body is read). Other routes read no body.
  */
 #ifndef SK_WEB_H
 #define SK_WEB_H
@@ -49,7 +50,10 @@ struct web_request;
 #define WEB_CSP_NONE "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 /* Methods a route takes (HEAD goes with GET). */
-enum web_method { WEB_GET = 1 << 0 };
+enum web_method { WEB_GET = 1 << 0, WEB_POST = 1 << 1 };
+
+/* The largest request body taken (a POST's form), in bytes. */
+#define WEB_BODY_MAX 8192
 
 enum web_route_flags {
 	WEB_PREFIX = 1 << 0,   /* path is a prefix ("/c/"), else the whole path */
@@ -113,6 +117,22 @@ const char *web_tr(const struct web_request *req, const char *msgid);
  * given back when the handler returns; NULL (with the reason on standard
  * error) when none can be opened. */
 struct sk_db *web_db(struct web_request *req);
+
+/* ---- for modules with forms and writes ---- */
+
+/* The request's body (a WEB_POST route's), NUL-terminated, *len its length
+ * (it may hold NUL bytes); "" for requests without one. */
+const char *web_body(struct web_request *req, size_t *len);
+/* A cookie of the request (libmicrohttpd parses the Cookie header), or
+ * NULL. */
+const char *web_cookie(struct web_request *req, const char *name);
+/* A read-write database handle for this request with the key file loaded
+ * (web_config.key_path), the server's clock and the command "serve",
+ * opened for the request (the same one each call) and closed when the
+ * handler returns; the handler sets the audit actor. NULL (with the reason
+ * on standard error) when it cannot be opened. Writes queue for SQLite's
+ * write lock (sk_db_begin). */
+struct sk_db *web_db_write(struct web_request *req);
 /* The server's base URL (--base-url, without a trailing slash). */
 const char *web_base_url(const struct web_server *srv);
 
@@ -129,6 +149,7 @@ struct web_config {
 	double rate, burst;       /* requests a second per client, bursts; rate 0: no limit */
 	int log_fd;               /* access log, or -1 */
 	int64_t fixed_now;        /* the clock for pages ($SHIKEN_NOW), or -1 */
+	const char *key_path;     /* the key file, for web_db_write(); NULL: no writes */
 };
 
 /* Start serving with the modules (NULL-terminated list), each started with
@@ -155,5 +176,8 @@ extern const struct web_module web_cert;
 /* How many verified tokens web_cert remembers (0: none); set before the
  * server starts. */
 extern size_t web_cert_cache_entries;
+/* The check-in station for proctors: sign-in, the station, the photos.
+ * web_checkin.c. */
+extern const struct web_module web_checkin;
 
 #endif
