@@ -356,7 +356,8 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 	int get = !strcmp(rec->method, "GET") || !strcmp(rec->method, "HEAD");
 	if (!(get && (route->methods & WEB_GET))) {
 		error_response(res, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", api);
-		web_response_header(res, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		/* Out of memory for the header: the 405 still goes, without it. */
+		(void)web_response_header(res, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 		return;
 	}
 	if (srv->cfg.rate > 0 && !(route->flags & WEB_NO_LIMIT)) {
@@ -367,7 +368,7 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 			char value[16];
 			error_response(res, MHD_HTTP_TOO_MANY_REQUESTS, "too many requests: try again later", api);
 			snprintf(value, sizeof(value), "%u", retry);
-			web_response_header(res, "Retry-After", value);
+			(void)web_response_header(res, "Retry-After", value); /* as for Allow */
 			return;
 		}
 	}
