@@ -403,9 +403,10 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 	int post = !strcmp(rec->method, "POST");
 	if (!(get && (route->methods & WEB_GET)) && !(post && (route->methods & WEB_POST))) {
 		error_response(res, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", api);
-		web_response_header(res, MHD_HTTP_HEADER_ALLOW,
-				    !(route->methods & WEB_POST) ? "GET, HEAD"
-				    : (route->methods & WEB_GET) ? "GET, HEAD, POST" : "POST");
+		/* Out of memory for the header: the 405 still goes, without it. */
+		(void)web_response_header(res, MHD_HTTP_HEADER_ALLOW,
+					  !(route->methods & WEB_POST) ? "GET, HEAD"
+					  : (route->methods & WEB_GET) ? "GET, HEAD, POST" : "POST");
 		return;
 	}
 	if (post && rec->body_refused) {
@@ -422,7 +423,7 @@ static void dispatch(struct web_server *srv, struct request_rec *rec, struct MHD
 			char value[16];
 			error_response(res, MHD_HTTP_TOO_MANY_REQUESTS, "too many requests: try again later", api);
 			snprintf(value, sizeof(value), "%u", retry);
-			web_response_header(res, "Retry-After", value);
+			(void)web_response_header(res, "Retry-After", value); /* as for Allow */
 			return;
 		}
 	}

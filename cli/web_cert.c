@@ -380,8 +380,9 @@ static int html_reply(struct cert_state *st, struct web_response *res)
 	res->content_type = "text/html; charset=utf-8";
 	res->csp = st->csp;
 	res->cache = "no-store";
-	web_response_header(res, "Vary", "Accept-Language");
-	web_response_header(res, "X-Robots-Tag", "noindex, nofollow");
+	if (web_response_header(res, "Vary", "Accept-Language") ||
+	    web_response_header(res, "X-Robots-Tag", "noindex, nofollow"))
+		return SK_ENOMEM;
 	return sk_buf_failed(&res->body) ? SK_ENOMEM : 0;
 }
 
@@ -428,7 +429,8 @@ static int json_reply(struct web_response *res, unsigned status, json_t *o)
 	free(text);
 	res->status = status;
 	res->content_type = "application/json";
-	web_response_header(res, "Access-Control-Allow-Origin", "*");
+	if (web_response_header(res, "Access-Control-Allow-Origin", "*"))
+		return SK_ENOMEM;
 	return sk_buf_failed(&res->body) ? SK_ENOMEM : 0;
 }
 
@@ -452,17 +454,22 @@ static int cert_api_verify(void *state, struct web_request *req, struct web_resp
 	}
 	json_t *o = json_object();
 	enum sk_verdict v = chk.verdict;
-	json_object_set_new(o, "verdict", json_string(sk_verdict_code(v)));
-	json_object_set_new(o, "reason", json_string(web_tr(req, sk_verdict_sentence(v))));
-	json_object_set_new(o, "detail", chk.detail ? json_string(web_tr(req, chk.detail)) : json_null());
-	json_object_set_new(o, "kid", *chk.kid ? json_string(chk.kid) : json_null());
+	/* Every member or none: a verdict missing a part is not sent. */
+	int failed = json_object_set_new(o, "verdict", json_string(sk_verdict_code(v))) |
+		     json_object_set_new(o, "reason", json_string(web_tr(req, sk_verdict_sentence(v)))) |
+		     json_object_set_new(o, "detail", chk.detail ? json_string(web_tr(req, chk.detail)) : json_null()) |
+		     json_object_set_new(o, "kid", *chk.kid ? json_string(chk.kid) : json_null());
 	if (chk.payload)
-		json_object_set(o, "certificate", chk.payload);
+		failed |= json_object_set(o, "certificate", chk.payload);
 	if (chk.revoked_at > 0) {
 		char t[21];
-		json_object_set_new(o, "revoked_at", json_string(sk_time_format(t, (long long)chk.revoked_at)));
+		failed |= json_object_set_new(o, "revoked_at", json_string(sk_time_format(t, (long long)chk.revoked_at)));
 	}
 	sk_cert_check_release(&chk);
+	if (failed) {
+		json_decref(o);
+		return SK_ENOMEM;
+	}
 	res->cache = "no-store";
 	return json_reply(res, 200, o);
 }
@@ -475,7 +482,8 @@ static int cert_jwks(void *state, struct web_request *req, struct web_response *
 	sk_buf_addch(&res->body, '\n');
 	res->content_type = "application/jwk-set+json";
 	res->cache = "public, max-age=300";
-	web_response_header(res, "Access-Control-Allow-Origin", "*");
+	if (web_response_header(res, "Access-Control-Allow-Origin", "*"))
+		return SK_ENOMEM;
 	return sk_buf_failed(&res->body) ? SK_ENOMEM : 0;
 }
 

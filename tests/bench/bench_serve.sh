@@ -84,6 +84,11 @@ stop
 start --cache 0
 run "API, cache off, thread per connection" "/api/v1/verify?token=$TOKEN"
 run "page, cache off, thread per connection" "/c/$TOKEN"
+# Fewer clients at once: does 10,000 a second still come, with a shorter queue?
+saved=$CONNS
+CONNS=8
+run "API, cache off, thread per connection, 8 connections" "/api/v1/verify?token=$TOKEN"
+CONNS=$saved
 stop
 start --threads 2
 run "API, cache on, pool of 2" "/api/v1/verify?token=$TOKEN"

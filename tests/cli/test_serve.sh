@@ -316,6 +316,20 @@ exec 5<&-
 ((elapsed < 6000)) || fail "the slow client took ${elapsed} ms to be cut off (--timeout 2)"
 [[ ! -s "$WORK/slow" ]] || fail "the slow client got an answer: $(cat "$WORK/slow")"
 
+# Garbage on the wire: each connection is answered or closed (at the latest
+# by --timeout 2), and the server goes on.
+for junk in '\x00\x01\x02\xff\xfe\r\n\r\n' 'GET / HTTP/9.9\r\n\r\n' 'GARBAGE\r\n\r\n' '\r\n\r\n\r\n' \
+	'GET /healthz HTTP/1.1\r\nHost x\r\n\r\n' 'GET /c/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n' \
+	'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n' 'GET http://evil.example/ HTTP/1.1\r\nHost: x\r\n\r\n'; do
+	exec 5<>"/dev/tcp/127.0.0.1/$PORT"
+	printf "$junk" >&5 2>/dev/null || true
+	timeout 6 cat <&5 >"$WORK/junk" 2>/dev/null || fail "garbage left a connection hanging: $junk"
+	exec 5<&-
+	kill -0 "$PID" 2>/dev/null || fail "the server died of: $junk"
+done
+get /healthz
+status_is 200 "still serving after garbage"
+
 # ---- the access log ----
 lines=$(wc -l <"$WORK/access.log")
 ((lines > 40)) || fail "only $lines access log lines"
