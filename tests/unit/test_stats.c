@@ -118,6 +118,7 @@ Test(stats, facility_and_item_rest_correlation_by_hand)
 	cr_assert_float_eq(i4->r_rest, -0.2 / sqrt(0.288), EPS);
 	cr_assert(i4->flags & SK_ITEM_NEGATIVE);
 	cr_assert_eq(i1->flags, 0, "i1 flags %u", i1->flags);
+	sk_item_analysis_release(&a);
 }
 
 Test(stats, option_counts_are_canonical_with_blanks)
