@@ -88,8 +88,15 @@ def expect(text, what):
     if text not in html:
         sys.exit(f"{what}: the page lacks {text!r}:\n{html[:3000]}")
 def focus_is(ident, what):
-    if b.focused() != ident:
-        sys.exit(f"{what}: the focus is on {b.focused()!r}, not {ident!r}")
+    # autofocus lands once the page has loaded: give it a moment, under load too
+    import time
+    deadline = time.monotonic() + 5
+    got = b.focused()
+    while got != ident and time.monotonic() < deadline:
+        time.sleep(0.05)
+        got = b.focused()
+    if got != ident:
+        sys.exit(f"{what}: the focus is on {got!r}, not {ident!r}")
 
 b.goto(url + "/checkin?lang=en")
 expect('name="password"', "sign-in page")
