@@ -55,6 +55,22 @@ static int parse(int argc, char **argv, const char *usage_text, struct opts *o, 
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof(*o));
+	/* A kid is base64url and may start with '-' (1 key in 64): these
+	 * commands have no short options, so a word of a kid's length and
+	 * alphabet after a single '-' is the kid, not options. */
+	int n = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (want_arg && a[0] == '-' && a[1] != '-' && strlen(a) == SK_KID_LEN &&
+		    strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == SK_KID_LEN) {
+			if (o->arg)
+				return cli_bad_usage(usage_text, _("unexpected argument '%s'"), a);
+			o->arg = a;
+			continue;
+		}
+		argv[n++] = argv[i]; /* the rest, in order, for getopt */
+	}
+	argc = n;
 	optind = 0;
 	opterr = 0;
 	int c;

@@ -87,6 +87,9 @@ run 1 keys retire "$K1"
 same_text "$WORK/err" "shiken: signing key '$K1' is already retired"
 run 1 keys retire NoSuchKid
 same_text "$WORK/err" "shiken: no signing key 'NoSuchKid'"
+# A kid may start with '-' (base64url, 1 key in 64): it is the kid, not options.
+run 1 keys retire -o7mdAbCdEfGhIjK
+same_text "$WORK/err" "shiken: no signing key '-o7mdAbCdEfGhIjK'"
 run 2 keys retire
 same_text <(head -1 "$WORK/err") "shiken: give the kid of a signing key"
 run 2 keys retire "$K1" "$K2"
