@@ -338,7 +338,7 @@ static int is_api_path(const char *path)
 
 static void address_text(char out[INET6_ADDRSTRLEN], const struct sockaddr *addr)
 {
-	strcpy(out, "-");
+	snprintf(out, INET6_ADDRSTRLEN, "-");
 	if (addr && addr->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, out, INET6_ADDRSTRLEN);
 	else if (addr && addr->sa_family == AF_INET6)
